@@ -1,0 +1,162 @@
+// Package store keeps the OMS's working copy in SQLite: plain SQL with ?
+// placeholders, one file per aggregate. Public methods take a context and run
+// one transaction; private helpers take (ctx, tx, ...) so that they compose
+// inside bigger transactions.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/oms/oms/domain"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// TimeFormat is the one format for times in the database: UTC, fixed width,
+// so that text order is time order.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// DateFormat is the format of calendar dates (requested dates, PO dates).
+const DateFormat = "2006-01-02"
+
+// DB is the store: a write pool of one connection that starts every
+// transaction with BEGIN IMMEDIATE, and a read pool of several connections.
+type DB struct {
+	write *sql.DB
+	read  *sql.DB
+	path  string
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Open opens (and creates) the database file at path. It does not migrate.
+func Open(path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	// Every PRAGMA goes in the DSN so that each pooled connection gets it.
+	pragmas := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-32000)"} {
+		pragmas.Add("_pragma", p)
+	}
+	writeDSN := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"
+	readDSN := "file:" + path + "?" + pragmas.Encode() + "&_pragma=query_only(1)"
+
+	w, err := sql.Open("sqlite", writeDSN)
+	if err != nil {
+		return nil, fmt.Errorf("open write pool: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", readDSN)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open read pool: %w", err)
+	}
+	n := max(4, runtime.NumCPU()*2)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(0)
+	return &DB{write: w, read: r, path: path, Now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// Ping checks that both pools answer a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("read pool: %w", err)
+	}
+	if err := db.write.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("write pool: %w", err)
+	}
+	return nil
+}
+
+// now is the clock formatted for the database.
+func (db *DB) now() string { return db.Now().UTC().Format(TimeFormat) }
+
+// Update runs fn in one write transaction (BEGIN IMMEDIATE) and commits if fn
+// returns nil. It is the unit of atomicity for invariants 1 to 4.
+func (db *DB) Update(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return mapError(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return mapError(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// View runs fn in one read-only transaction on the read pool, so that all its
+// queries see one snapshot.
+func (db *DB) View(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return mapError(fn(tx))
+}
+
+// mapError turns SQLite constraint errors into domain errors by their
+// extended code, never by their text.
+func mapError(err error) error {
+	var se *sqlite.Error
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return &domain.Error{Code: domain.ECONFLICT, Message: "That record already exists."}
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return &domain.Error{Code: domain.EINVALID, Message: "That refers to a record that does not exist."}
+	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		return &domain.Error{Code: domain.EINVALID, Message: "A value is out of range or missing."}
+	}
+	return err
+}
+
+// ParseTime parses a time stored in TimeFormat; the zero time for "".
+func ParseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(TimeFormat, s)
+	if err != nil {
+		t, _ = time.Parse(time.RFC3339Nano, s)
+	}
+	return t
+}
+
+// FormatTime formats t for the database.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
