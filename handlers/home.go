@@ -1,0 +1,54 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/oms/oms/domain"
+	"github.com/oms/oms/store"
+	"github.com/oms/oms/views"
+	"github.com/oms/oms/web/httpx"
+)
+
+// Home is the start page of each role.
+type Home struct {
+	DB *store.DB
+}
+
+// Show renders the home page: counts by status, and the orders the role
+// looks at first.
+func (h *Home) Show(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	u := httpx.CurrentUser(c)
+	counts, err := h.DB.OrderStatusCounts(ctx)
+	if err != nil {
+		return err
+	}
+	recent, err := h.DB.RecentOrders(ctx, 15)
+	if err != nil {
+		return err
+	}
+	p := views.HomeProps{Counts: counts, Recent: recent}
+	if u.Role == domain.RoleOps || u.Role == domain.RoleAdmin {
+		p.Attention, err = h.DB.RecentOrders(ctx, 10, domain.StatusOnHold, domain.StatusBackordered)
+		if err != nil {
+			return err
+		}
+	}
+	ch, err := httpx.Chrome(c, "home")
+	if err != nil {
+		return err
+	}
+	return httpx.Render(c, fiber.StatusOK, views.HomePage(ch, p))
+}
+
+// Health answers GET /healthz: 200 when the database answers, 503 when not.
+type Health struct {
+	DB *store.DB
+}
+
+// Show checks the database.
+func (h *Health) Show(c *fiber.Ctx) error {
+	if err := h.DB.Ping(c.UserContext()); err != nil {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "database": "error"})
+	}
+	return c.JSON(fiber.Map{"status": "ok", "database": "ok"})
+}

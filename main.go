@@ -1,0 +1,207 @@
+// Command oms is the order management system: `oms serve` runs the web app,
+// `oms migrate` applies migrations, `oms seed` fills a database with demo
+// data.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/oms/oms/domain"
+	"github.com/oms/oms/store"
+	"github.com/oms/oms/web"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	slog.SetDefault(log)
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(os.Args[2:], log)
+	case "migrate":
+		err = migrate(os.Args[2:])
+	case "seed":
+		err = seed(os.Args[2:], log)
+	case "-h", "--help", "help":
+		usage()
+		return
+	default:
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "oms:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage: oms <command> [flags]
+
+commands:
+  serve    run the web app (--addr, --db, --demo; see oms serve -h)
+  migrate  apply database migrations (--db)
+  seed     fill a database with demo data (--db, --orders)
+`)
+}
+
+// env returns the environment variable or def.
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v := os.Getenv(name); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+		slog.Warn("ignoring bad duration", "var", name, "value", v)
+	}
+	return def
+}
+
+func openStore(path string) (*store.DB, error) {
+	db, err := store.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func serve(args []string, log *slog.Logger) error {
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	addr := fs.String("addr", env("OMS_ADDR", "localhost:8080"), "listen address HOST:PORT (OMS_ADDR)")
+	dbPath := fs.String("db", env("OMS_DB", "data/oms.db"), "database file (OMS_DB)")
+	demoMode := fs.Bool("demo", env("OMS_DEMO", "") == "1", "seed demo data into an empty database and create demo sign-ins (OMS_DEMO=1)")
+	certFile := fs.String("tls-cert", env("OMS_TLS_CERT", ""), "TLS certificate file (OMS_TLS_CERT)")
+	keyFile := fs.String("tls-key", env("OMS_TLS_KEY", ""), "TLS key file (OMS_TLS_KEY)")
+	fs.Parse(args)
+
+	db, err := openStore(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if *demoMode {
+		if err := setUpDemo(ctx, db, log); err != nil {
+			return err
+		}
+	}
+	tls := *certFile != "" || env("OMS_SECURE_COOKIES", "") == "1"
+	var proxies []string
+	if p := env("OMS_TRUSTED_PROXIES", ""); p != "" {
+		proxies = strings.Split(p, ",")
+	}
+	app := web.New(db, web.Config{
+		Demo:         *demoMode,
+		TLS:          tls,
+		IdleTimeout:  envDuration("OMS_SESSION_IDLE", 30*time.Minute),
+		AbsTimeout:   envDuration("OMS_SESSION_MAX", 12*time.Hour),
+		Logger:       log,
+		TrustProxies: proxies,
+	})
+
+	// Expired sessions are swept in the background.
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-sweepCtx.Done():
+				return
+			case <-t.C:
+				if _, err := db.DeleteExpiredSessions(sweepCtx); err != nil && !errors.Is(err, context.Canceled) {
+					log.Warn("sweep sessions", "err", err)
+				}
+			}
+		}
+	}()
+
+	errc := make(chan error, 1)
+	go func() {
+		scheme := "http"
+		if *certFile != "" {
+			scheme = "https"
+			log.Info("serving", "url", scheme+"://"+*addr, "db", *dbPath)
+			errc <- app.ListenTLS(*addr, *certFile, *keyFile)
+			return
+		}
+		log.Info("serving", "url", scheme+"://"+*addr, "db", *dbPath)
+		errc <- app.Listen(*addr)
+	}()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	select {
+	case err := <-errc:
+		return err
+	case s := <-sig:
+		log.Info("shutting down", "signal", s.String())
+	}
+	return app.ShutdownWithTimeout(15 * time.Second)
+}
+
+// demoUsers are the demo sign-ins; created only in demo mode.
+var demoUsers = []store.NewUser{
+	{Email: "csr@demo.test", Name: "Casey Rivera", Role: domain.RoleCSR, Password: "demo1234"},
+	{Email: "sales@demo.test", Name: "Sam Patel", Role: domain.RoleSales, Password: "demo1234"},
+	{Email: "ops@demo.test", Name: "Olivia Chen", Role: domain.RoleOps, Password: "demo1234"},
+	{Email: "admin@demo.test", Name: "Alex Morgan", Role: domain.RoleAdmin, Password: "demo1234"},
+}
+
+func setUpDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	for _, u := range demoUsers {
+		if err := db.EnsureUser(ctx, u); err != nil {
+			return fmt.Errorf("demo user %s: %w", u.Email, err)
+		}
+	}
+	if err := seedIfEmpty(ctx, db, log); err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "\nDemo sign-ins (password demo1234): csr@demo.test, sales@demo.test, ops@demo.test, admin@demo.test")
+	return nil
+}
+
+func migrate(args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ExitOnError)
+	dbPath := fs.String("db", env("OMS_DB", "data/oms.db"), "database file (OMS_DB)")
+	fs.Parse(args)
+	db, err := store.Open(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(context.Background())
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Println("database is up to date")
+	}
+	for _, name := range applied {
+		fmt.Println("applied", name)
+	}
+	return nil
+}

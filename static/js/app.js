@@ -1,0 +1,40 @@
+// OMS page behaviour that needs no server round trip. Loaded as a file so
+// that the Content-Security-Policy needs no inline scripts.
+(function () {
+  "use strict";
+
+  // "/" focuses the global search box, unless the user is typing somewhere.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target;
+    var tag = t && t.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable)) return;
+    var box = document.getElementById("global-search");
+    if (box) {
+      e.preventDefault();
+      box.focus();
+      box.select();
+    }
+  });
+
+  // Dismiss buttons on alerts.
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("[data-dismiss]");
+    if (btn) {
+      var alert = btn.closest(".alert");
+      if (alert) alert.remove();
+    }
+  });
+
+  // A request that never reached the server (network down, server
+  // restarting) gets an alert instead of silence.
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("alerts");
+    if (!box) return;
+    var div = document.createElement("div");
+    div.className = "alert alert-error";
+    div.setAttribute("role", "alert");
+    div.textContent = "The server could not be reached. Check your connection and try again.";
+    box.replaceChildren(div);
+  });
+})();

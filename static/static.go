@@ -1,0 +1,9 @@
+// Package static embeds the CSS, JavaScript and images served under /static.
+package static
+
+import "embed"
+
+// FS holds the static files.
+//
+//go:embed css js
+var FS embed.FS

@@ -1,0 +1,111 @@
+// Package views holds the templ components: pages end in Page, partials that
+// htmx swaps have plain names. Components take domain values and small props
+// structs; they never reach the database.
+package views
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/oms/oms/domain"
+)
+
+// Chrome is what the layout needs on every page.
+type Chrome struct {
+	User  *domain.User
+	CSRF  string
+	Nav   string // the active navigation entry
+	Flash string
+	Query string // the global search box's text
+}
+
+// AssetVersion is appended to static URLs so that they can be cached for a
+// long time; web sets it from a hash of the embedded files at start.
+var AssetVersion = "dev"
+
+// Asset returns the URL of a static file with its cache-busting version.
+func Asset(path string) string { return "/static/" + path + "?v=" + AssetVersion }
+
+// navEntry is one link of the top navigation.
+type navEntry struct {
+	Key   string
+	Label string
+	Href  string
+	Roles []domain.Role // empty: every role
+}
+
+// navEntries lists the screens in the order of the top navigation; an entry
+// appears when its screen exists and the role may use it.
+var navEntries = []navEntry{
+	{Key: "home", Label: "Home", Href: "/"},
+	{Key: "orders", Label: "Orders", Href: "/orders"},
+	{Key: "admin", Label: "Admin", Href: "/admin/users", Roles: []domain.Role{domain.RoleAdmin}},
+}
+
+// visibleNav is the navigation the user's role may use.
+func visibleNav(u *domain.User) []navEntry {
+	var out []navEntry
+	for _, e := range navEntries {
+		if u == nil {
+			continue
+		}
+		if len(e.Roles) == 0 || domain.RoleIn(u.Role, e.Roles...) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func csrfHeaders(token string) string {
+	return fmt.Sprintf(`{"X-CSRF-Token": %q}`, token)
+}
+
+// Money formats cents as dollars with thousands separators: 1234567 → $12,345.67.
+func Money(cents int64) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	s := Thousands(cents / 100)
+	out := fmt.Sprintf("$%s.%02d", s, cents%100)
+	if neg {
+		return "-" + out
+	}
+	return out
+}
+
+// Thousands formats n with comma separators.
+func Thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func statusText(status int) string { return fmt.Sprintf("Error %d", status) }
+
+func homeHint(r domain.Role) string {
+	switch r {
+	case domain.RoleCSR:
+		return "Press / and type an order number, PO, tracking number, SKU, customer, e-mail or phone to answer a call."
+	case domain.RoleSales:
+		return "Your recent orders and the state of the book."
+	case domain.RoleOps:
+		return "Orders on hold and backordered come first."
+	case domain.RoleAdmin:
+		return "Orders across the business; users are under Admin."
+	}
+	return ""
+}
+
+func itoa(n int64) string { return fmt.Sprint(n) }

@@ -1,0 +1,126 @@
+// Package web builds the fiber app: the one route table, middleware, the
+// error handler and static files.
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/oms/oms/auth"
+	"github.com/oms/oms/domain"
+	"github.com/oms/oms/handlers"
+	"github.com/oms/oms/static"
+	"github.com/oms/oms/store"
+	"github.com/oms/oms/views"
+	"github.com/oms/oms/web/httpx"
+)
+
+// Config is what the app needs beside the store.
+type Config struct {
+	Demo         bool
+	TLS          bool // served over TLS (or behind a TLS proxy): Secure cookies and HSTS
+	IdleTimeout  time.Duration
+	AbsTimeout   time.Duration
+	BodyLimit    int // bytes
+	SignInLimit  auth.SignInLimit
+	Logger       *slog.Logger
+	TrustProxies []string // addresses whose X-Forwarded-For is believed
+}
+
+// withDefaults fills unset fields.
+func (c Config) withDefaults() Config {
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = 30 * time.Minute
+	}
+	if c.AbsTimeout == 0 {
+		c.AbsTimeout = 12 * time.Hour
+	}
+	if c.BodyLimit == 0 {
+		c.BodyLimit = 8 << 20
+	}
+	if c.SignInLimit.Window == 0 {
+		c.SignInLimit = auth.DefaultSignInLimit
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// New builds the app with every route.
+func New(db *store.DB, cfg Config) *fiber.App {
+	cfg = cfg.withDefaults()
+	fc := fiber.Config{
+		AppName:               "oms",
+		ErrorHandler:          errorHandler(cfg.Logger),
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+	}
+	if len(cfg.TrustProxies) > 0 {
+		fc.EnableTrustedProxyCheck = true
+		fc.TrustedProxies = cfg.TrustProxies
+		fc.ProxyHeader = fiber.HeaderXForwardedFor
+	}
+	app := fiber.New(fc)
+	views.AssetVersion = assetVersion()
+
+	sessionStore := &httpx.SessionStore{DB: db, Idle: cfg.IdleTimeout, Absolute: cfg.AbsTimeout, Secure: cfg.TLS}
+	authH := &handlers.Auth{DB: db, Limit: cfg.SignInLimit, Demo: cfg.Demo}
+	home := &handlers.Home{DB: db}
+	health := &handlers.Health{DB: db}
+	admin := &handlers.Admin{DB: db}
+
+	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS))
+	app.Use("/static", func(c *fiber.Ctx) error {
+		// Asset URLs carry ?v=<hash of the files>, so they never go stale.
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+		return c.Next()
+	}, filesystem.New(filesystem.Config{Root: httpFS()}))
+	app.Get("/healthz", health.Show)
+
+	app.Use(sessions(sessionStore), csrf)
+	app.Get("/login", authH.Form)
+	app.Post("/login", authH.Login)
+	app.Post("/logout", authH.Logout)
+
+	app.Use(requireUser)
+	app.Get("/", home.Show)
+
+	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
+	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
+	app.Post("/admin/users/:id/password", allow(domain.RoleAdmin), admin.ResetPassword)
+
+	app.Use(func(c *fiber.Ctx) error {
+		return domain.Errorf(domain.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")
+	})
+	return app
+}
+
+// assetVersion hashes the embedded static files so that their URLs change
+// whenever they do.
+func assetVersion() string {
+	h := sha256.New()
+	fs.WalkDir(static.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(path, ".go") {
+			return err
+		}
+		b, err := fs.ReadFile(static.FS, path)
+		if err != nil {
+			return err
+		}
+		h.Write([]byte(path))
+		h.Write(b)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}

@@ -1,0 +1,9 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/oms/oms/static"
+)
+
+func httpFS() http.FileSystem { return http.FS(static.FS) }
