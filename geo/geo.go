@@ -30,11 +30,14 @@ func Distance(lat1, lon1, lat2, lon2 float64) float64 {
 }
 
 // Point is a ZIP code centroid: latitude and longitude in decimal degrees
-// and the two-letter state (or territory) code.
+// and the two-letter state (or territory) code. Approx is true when the ZIP
+// itself is not in the table and the point is its 3-digit prefix centroid,
+// so that callers can say how good the coordinates are.
 type Point struct {
-	Lat   float64 `json:"lat"`
-	Lon   float64 `json:"lon"`
-	State string  `json:"state"`
+	Lat    float64 `json:"lat"`
+	Lon    float64 `json:"lon"`
+	State  string  `json:"state"`
+	Approx bool    `json:"approx,omitempty"`
 }
 
 //go:embed zipcodes.csv.gz
@@ -95,7 +98,7 @@ func load() {
 				best, n = st, k
 			}
 		}
-		prefixes[p] = Point{Lat: s.lat / float64(s.n), Lon: s.lon / float64(s.n), State: best}
+		prefixes[p] = Point{Lat: s.lat / float64(s.n), Lon: s.lon / float64(s.n), State: best, Approx: true}
 	}
 }
 

@@ -35,18 +35,19 @@ func TestLookupZIP(t *testing.T) {
 		zip      string
 		lat, lon float64
 		state    string
+		approx   bool
 	}{
-		{"NewYork", "10001", 40.7506, -73.9972, "NY"},
-		{"Dallas", "75201", 32.7876, -96.7994, "TX"},
-		{"LosAngeles", "90012", 34.0614, -118.2385, "CA"},
-		{"ZIPPlus4", "75201-1234", 32.7876, -96.7994, "TX"},
-		{"NineDigits", "752011234", 32.7876, -96.7994, "TX"},
-		{"Spaces", " 10001 ", 40.7506, -73.9972, "NY"},
-		{"Anchorage", "99501", 61.2181, -149.9003, "AK"},
-		{"PuertoRico", "00901", 18.4655, -66.1057, "PR"},
+		{"NewYork", "10001", 40.7506, -73.9972, "NY", false},
+		{"Dallas", "75201", 32.7876, -96.7994, "TX", false},
+		{"LosAngeles", "90012", 34.0614, -118.2385, "CA", false},
+		{"ZIPPlus4", "75201-1234", 32.7876, -96.7994, "TX", false},
+		{"NineDigits", "752011234", 32.7876, -96.7994, "TX", false},
+		{"Spaces", " 10001 ", 40.7506, -73.9972, "NY", false},
+		{"Anchorage", "99501", 61.2181, -149.9003, "AK", false},
+		{"PuertoRico", "00901", 18.4655, -66.1057, "PR", false},
 		// 75221 is a Dallas PO-box ZIP with no tabulation area: the
 		// 752 prefix centroid stands in for it.
-		{"PrefixFallback", "75221", 32.8, -96.8, "TX"},
+		{"PrefixFallback", "75221", 32.8, -96.8, "TX", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,6 +57,9 @@ func TestLookupZIP(t *testing.T) {
 			}
 			if math.Abs(p.Lat-tt.lat) > 0.3 || math.Abs(p.Lon-tt.lon) > 0.3 {
 				t.Errorf("LookupZIP(%q) = %.4f,%.4f, want about %.4f,%.4f", tt.zip, p.Lat, p.Lon, tt.lat, tt.lon)
+			}
+			if p.Approx != tt.approx {
+				t.Errorf("LookupZIP(%q).Approx = %v, want %v", tt.zip, p.Approx, tt.approx)
 			}
 			if p.State != tt.state {
 				t.Errorf("LookupZIP(%q).State = %q, want %q", tt.zip, p.State, tt.state)
