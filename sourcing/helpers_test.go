@@ -1,6 +1,7 @@
 package sourcing
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -29,15 +30,21 @@ func testLocations() []Location {
 	}
 }
 
-// stock builds Available from "item:location=qty" triples.
+// stock is Snapshot.Available built up in tests.
 type stock map[int64]map[int64]int64
 
+// add returns a copy of s with item at loc set to qty, so that table cases
+// can share a base stock without changing it.
 func (s stock) add(item, loc, qty int64) stock {
-	if s[item] == nil {
-		s[item] = map[int64]int64{}
+	out := stock{}
+	for it, byLoc := range s {
+		out[it] = maps.Clone(byLoc)
 	}
-	s[item][loc] = qty
-	return s
+	if out[item] == nil {
+		out[item] = map[int64]int64{}
+	}
+	out[item][loc] = qty
+	return out
 }
 
 func snap(s stock) Snapshot { return Snapshot{Locations: testLocations(), Available: s} }
