@@ -1,0 +1,61 @@
+package domain
+
+import "time"
+
+// CustomerSummary is one customer in search results.
+type CustomerSummary struct {
+	ID           int64
+	Account      string
+	Name         string
+	Type         string // b2b, b2c
+	Email        string
+	Phone        string
+	CreditStatus string // ok, hold
+	Active       bool
+}
+
+// Customer is one customer as customer service sees it: credit, ship-tos
+// and contacts beside the summary.
+type Customer struct {
+	CustomerSummary
+	CreditLimitCents int64
+	OpenARCents      int64
+	OpenOrderCents   int64 // value of orders not yet shipped, cancelled or closed
+	OpenOrders       int
+	PriceLevel       string
+	ShipComplete     bool
+	BackorderPolicy  string
+	CreatedAt        time.Time
+	ShipTos          []ShipTo
+	Contacts         []Contact
+}
+
+// CreditAvailableCents is what the customer may still order on credit:
+// limit minus open AR minus open orders (DESIGN.md, validation).
+func (c Customer) CreditAvailableCents() int64 {
+	return c.CreditLimitCents - c.OpenARCents - c.OpenOrderCents
+}
+
+// ShipTo is one of a customer's delivery addresses.
+type ShipTo struct {
+	ID        int64
+	Code      string
+	Address   Address
+	IsDefault bool
+	Active    bool
+}
+
+// Contact is a person at a customer.
+type Contact struct {
+	ID    int64
+	Name  string
+	Email string
+	Phone string
+	Role  string
+}
+
+// CustomerEvent is an event of one of a customer's orders.
+type CustomerEvent struct {
+	Event
+	OrderNumber string
+}

@@ -1,0 +1,477 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/oms/oms/domain"
+)
+
+// Sort orders of search results.
+const (
+	SortNewest    = "newest"
+	SortOldest    = "oldest"
+	SortValueHigh = "value_high"
+	SortValueLow  = "value_low"
+)
+
+// SortOrders lists the sorts in the order the sort menu shows them.
+var SortOrders = []string{SortNewest, SortOldest, SortValueHigh, SortValueLow}
+
+// OrderQuery is a search of orders: Q is the one search box's text, the
+// rest are filters. Empty fields do not filter.
+type OrderQuery struct {
+	Q            string
+	Status       domain.OrderStatus
+	Channel      string
+	Location     string // location code: orders with a fulfilment group there
+	From, To     string // created on or after From, on or before To (YYYY-MM-DD, UTC)
+	HasHold      bool
+	HasBackorder bool
+	Sort         string
+	Limit        int
+	Offset       int
+}
+
+// OrderResults is one page of matching orders.
+type OrderResults struct {
+	Orders []domain.OrderHit
+	// Total counts the matches up to a cap; AtCap says there may be more.
+	// Counting a million orders exactly for every keystroke would cost more
+	// than the search itself.
+	Total int
+	AtCap bool
+}
+
+// searchCap bounds the matches each search key contributes, and the count
+// of matches: a CSR refines a search that finds more than this.
+const searchCap = 1000
+
+// countCap bounds the count of a search without text (filters only).
+const countCap = 10000
+
+// maxCustomerMatches bounds how many customers a name, e-mail or phone
+// search expands into orders, so that a common word ("supply") does not
+// pull in the orders of hundreds of accounts.
+const maxCustomerMatches = 25
+
+// phoneDigitsSQL is the expression of the phone-digit indexes of migration
+// 0002; a query must use exactly this text for SQLite to use them.
+const phoneDigitsSQL = `replace(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', '')`
+
+// hitSelect selects the columns scanHit reads. The hold reason and last
+// shipment come from correlated lookups on holds_order and the
+// fulfilment_groups (order_id, seq) index: one page of rows, a few seeks each.
+const hitSelect = `SELECT o.id, o.number, c.account, c.name, o.customer_po, o.ship_name, o.channel,
+	o.status, o.total_cents, o.has_hold, o.has_backorder, o.created_at,
+	CASE WHEN o.has_hold THEN coalesce((SELECT reason FROM holds h WHERE h.order_id = o.id AND h.released_at IS NULL ORDER BY h.id LIMIT 1), '') ELSE '' END,
+	coalesce((SELECT g.carrier || '|' || g.shipped_at FROM fulfilment_groups g WHERE g.order_id = o.id AND g.status = 'shipped' ORDER BY g.shipped_at DESC LIMIT 1), '')
+	FROM orders o JOIN customers c ON c.id = o.customer_id`
+
+func scanHit(rows *sql.Rows) (domain.OrderHit, error) {
+	var h domain.OrderHit
+	var status, created, last string
+	err := rows.Scan(&h.ID, &h.Number, &h.CustomerAccount, &h.CustomerName, &h.CustomerPO, &h.ShipName, &h.Channel,
+		&status, &h.TotalCents, &h.HasHold, &h.HasBackorder, &created, &h.HoldReason, &last)
+	h.Status = domain.OrderStatus(status)
+	h.CreatedAt = ParseTime(created)
+	if carrier, at, ok := strings.Cut(last, "|"); ok {
+		h.LastCarrier, h.LastShippedAt = carrier, ParseTime(at)
+	}
+	return h, err
+}
+
+// ExactOrder returns the number of the one order that q names exactly: its
+// order number, or a customer PO or tracking number that belongs to one
+// order only. It returns "" when q names no order or several.
+func (db *DB) ExactOrder(ctx context.Context, q string) (string, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return "", nil
+	}
+	var number string
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		for _, query := range []string{
+			`SELECT number FROM orders WHERE number = ? LIMIT 2`,
+			`SELECT number FROM orders WHERE customer_po = ? LIMIT 2`,
+			`SELECT DISTINCT o.number FROM fulfilment_groups g JOIN orders o ON o.id = g.order_id
+				WHERE g.tracking_number = ? AND g.tracking_number <> '' LIMIT 2`,
+		} {
+			found, err := queryStrings(ctx, tx, query, q)
+			if err != nil {
+				return err
+			}
+			if len(found) == 1 {
+				number = found[0]
+				return nil
+			}
+			if len(found) > 1 {
+				return nil
+			}
+		}
+		return nil
+	})
+	return number, err
+}
+
+func queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// SearchOrders finds orders by any key the search box accepts (order
+// number, customer PO, tracking number, SKU, customer account, name,
+// e-mail or phone, ship-to name) under the filters, sorted and paged. It
+// returns EINVALID for a bad filter value.
+//
+// Every key is one index lookup (see migration 0002): the matches of each
+// key, newest first and at most searchCap, are gathered in a UNION and only
+// that small set is filtered, counted, sorted and paged. Without text the
+// filters walk orders newest first and stop after one page.
+func (db *DB) SearchOrders(ctx context.Context, q OrderQuery) (OrderResults, error) {
+	var res OrderResults
+	filter, fargs, err := q.filters()
+	if err != nil {
+		return res, err
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	offset := max(q.Offset, 0)
+	order := q.orderBy()
+	err = db.View(ctx, func(tx *sql.Tx) error {
+		text := strings.TrimSpace(q.Q)
+		var from string
+		var args []any
+		countCapUsed := countCap
+		if text == "" {
+			from = ` WHERE 1 = 1` + filter
+			args = fargs
+		} else {
+			sources, sargs, err := matchSources(ctx, tx, text, filter, fargs)
+			if err != nil {
+				return err
+			}
+			if len(sources) == 0 {
+				return nil
+			}
+			from = ` WHERE o.id IN (` + strings.Join(sources, " UNION ") + `)`
+			args = sargs
+			countCapUsed = searchCap
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM orders o`+from+` LIMIT ?)`,
+			append(args, countCapUsed+1)...).Scan(&res.Total); err != nil {
+			return fmt.Errorf("count orders: %w", err)
+		}
+		if res.Total > countCapUsed {
+			res.Total, res.AtCap = countCapUsed, true
+		}
+		rows, err := tx.QueryContext(ctx, hitSelect+from+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		if err != nil {
+			return fmt.Errorf("search orders: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			h, err := scanHit(rows)
+			if err != nil {
+				return err
+			}
+			res.Orders = append(res.Orders, h)
+		}
+		return rows.Err()
+	})
+	return res, err
+}
+
+// filters turns the query's filters into SQL on orders o.
+func (q OrderQuery) filters() (string, []any, error) {
+	var b strings.Builder
+	var args []any
+	if q.Status != "" {
+		if !q.Status.Valid() {
+			return "", nil, domain.Invalid("Unknown status.", map[string]string{"status": "Pick a status from the list."})
+		}
+		b.WriteString(` AND o.status = ?`)
+		args = append(args, string(q.Status))
+	}
+	if q.Channel != "" {
+		b.WriteString(` AND o.channel = ?`)
+		args = append(args, q.Channel)
+	}
+	if q.Location != "" {
+		b.WriteString(` AND EXISTS (SELECT 1 FROM fulfilment_groups g JOIN locations l ON l.id = g.location_id
+			WHERE g.order_id = o.id AND l.code = ?)`)
+		args = append(args, q.Location)
+	}
+	if q.From != "" {
+		t, err := time.Parse(DateFormat, q.From)
+		if err != nil {
+			return "", nil, domain.Invalid("The from date is not a date.", map[string]string{"from": "Use a date like 2026-11-02."})
+		}
+		b.WriteString(` AND o.created_at >= ?`)
+		args = append(args, FormatTime(t))
+	}
+	if q.To != "" {
+		t, err := time.Parse(DateFormat, q.To)
+		if err != nil {
+			return "", nil, domain.Invalid("The to date is not a date.", map[string]string{"to": "Use a date like 2026-11-30."})
+		}
+		b.WriteString(` AND o.created_at < ?`)
+		args = append(args, FormatTime(t.AddDate(0, 0, 1)))
+	}
+	if q.HasHold {
+		b.WriteString(` AND o.has_hold = 1`)
+	}
+	if q.HasBackorder {
+		b.WriteString(` AND o.has_backorder = 1`)
+	}
+	return b.String(), args, nil
+}
+
+func (q OrderQuery) orderBy() string {
+	switch q.Sort {
+	case SortOldest:
+		return ` ORDER BY o.created_at, o.id`
+	case SortValueHigh:
+		return ` ORDER BY o.total_cents DESC, o.id DESC`
+	case SortValueLow:
+		return ` ORDER BY o.total_cents, o.id`
+	}
+	return ` ORDER BY o.created_at DESC, o.id DESC`
+}
+
+// matchSources returns one SELECT of order ids per search key that text
+// may be, each under the filters and bounded by searchCap, with their
+// arguments in order.
+func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []any) ([]string, []any, error) {
+	var sources []string
+	var args []any
+	add := func(sel string, key ...any) {
+		sources = append(sources, `SELECT id FROM (`+sel+`)`)
+		args = append(args, key...)
+	}
+	capped := func(sel, order string, key ...any) {
+		add(sel+filter+order+` LIMIT `+fmt.Sprint(searchCap), append(key, fargs...)...)
+	}
+	// Order number and customer PO: exact, and by prefix once the text is
+	// long enough to be a number being typed (a prefix of one or two
+	// characters would match everything).
+	capped(`SELECT o.id FROM orders o WHERE o.number = ?`, ``, text)
+	capped(`SELECT o.id FROM orders o WHERE o.customer_po = ?`, ``, text)
+	if isPrefixable(text) {
+		hi := text + "\U0010FFFF"
+		capped(`SELECT o.id FROM orders o WHERE o.number > ? AND o.number < ?`, ` ORDER BY o.number DESC`, text, hi)
+		capped(`SELECT o.id FROM orders o WHERE o.customer_po > ? AND o.customer_po < ?`, ` ORDER BY o.customer_po DESC`, text, hi)
+	}
+	// Tracking number: exact on the partial index of 0001 (the <> '' term
+	// lets SQLite use it).
+	capped(`SELECT o.id FROM fulfilment_groups g JOIN orders o ON o.id = g.order_id
+		WHERE g.tracking_number = ? AND g.tracking_number <> ''`, ``, text)
+	// SKU: order_lines_sku (sku, order_id) read backwards gives the newest
+	// orders of the SKU first, so the cap reads searchCap index entries of
+	// the SKU's possibly thousands of lines and stops.
+	if !strings.ContainsAny(text, " @") {
+		capped(`SELECT l.order_id AS id FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.sku = ?`,
+			` ORDER BY l.order_id DESC`, text)
+	}
+	// Customers by account, name, e-mail or phone, then their orders
+	// newest first through orders_customer.
+	ids, err := matchCustomerIDs(ctx, tx, text, maxCustomerMatches)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(ids) > 0 {
+		key := make([]any, len(ids))
+		for i, id := range ids {
+			key[i] = id
+		}
+		capped(`SELECT o.id FROM orders o WHERE o.customer_id IN (`+placeholders(len(ids))+`)`, ` ORDER BY o.created_at DESC`, key...)
+	}
+	// Ship-to name: FTS5 in descending rowid order reads only the newest
+	// searchCap matches of even a common word.
+	if m := ftsQuery(text); m != "" && !strings.Contains(text, "@") {
+		capped(`SELECT o.id FROM orders_ship_fts f JOIN orders o ON o.id = f.rowid WHERE orders_ship_fts MATCH ?`,
+			` ORDER BY f.rowid DESC`, m)
+	}
+	return sources, args, nil
+}
+
+// SearchCustomers finds customers by account (exact or prefix), a word of
+// the name, e-mail (customer or contact) or phone digits (customer or
+// contact), at most limit.
+func (db *DB) SearchCustomers(ctx context.Context, q string, limit int) ([]domain.CustomerSummary, error) {
+	var out []domain.CustomerSummary
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		ids, err := matchCustomerIDs(ctx, tx, strings.TrimSpace(q), limit)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		rows, err := tx.QueryContext(ctx, customerSummarySelect+` WHERE id IN (`+placeholders(len(ids))+`) ORDER BY name, account`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanCustomerSummary(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// matchCustomerIDs returns the ids of customers text names, each key an
+// index lookup: account (unique index, exact or prefix), e-mail
+// (customers_email, customer_contacts_email), phone digits (the expression
+// indexes of 0002), name words (customers_fts).
+func matchCustomerIDs(ctx context.Context, tx *sql.Tx, text string, limit int) ([]int64, error) {
+	if text == "" {
+		return nil, nil
+	}
+	var parts []string
+	var args []any
+	parts = append(parts, `SELECT id FROM customers WHERE account = ?`)
+	args = append(args, text)
+	if isPrefixable(text) {
+		parts = append(parts, `SELECT id FROM (SELECT id FROM customers WHERE account > ? AND account < ? ORDER BY account LIMIT ?)`)
+		args = append(args, text, text+"\U0010FFFF", limit)
+	}
+	if strings.Contains(text, "@") {
+		parts = append(parts, `SELECT id FROM customers WHERE email = ? COLLATE NOCASE`,
+			`SELECT customer_id FROM customer_contacts WHERE email = ?`)
+		args = append(args, text, text)
+	}
+	if digits, ok := phoneDigits(text); ok {
+		alt := digits
+		switch {
+		case len(digits) == 10:
+			alt = "1" + digits
+		case len(digits) == 11 && digits[0] == '1':
+			alt = digits[1:]
+		}
+		parts = append(parts, `SELECT id FROM customers WHERE `+phoneDigitsSQL+` IN (?, ?)`,
+			`SELECT customer_id FROM customer_contacts WHERE `+phoneDigitsSQL+` IN (?, ?)`)
+		args = append(args, digits, alt, digits, alt)
+	}
+	if m := ftsQuery(text); m != "" && !strings.Contains(text, "@") {
+		parts = append(parts, `SELECT id FROM (SELECT rowid AS id FROM customers_fts WHERE customers_fts MATCH ? ORDER BY rank LIMIT ?)`)
+		args = append(args, m, limit)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM (`+strings.Join(parts, " UNION ")+`) LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("match customers: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// isPrefixable reports whether text is long enough, and number-like enough
+// (it has a digit), to be matched as the start of an order number, PO or
+// account.
+func isPrefixable(text string) bool {
+	return len(text) >= 4 && strings.ContainsFunc(text, unicode.IsDigit) && !strings.ContainsAny(text, " @")
+}
+
+// phoneDigits returns the digits of text when text looks like a phone
+// number: only digits and phone punctuation, at least 7 digits.
+func phoneDigits(text string) (string, bool) {
+	var b strings.Builder
+	for _, r := range text {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case strings.ContainsRune(" -().+", r):
+		default:
+			return "", false
+		}
+	}
+	return b.String(), b.Len() >= 7
+}
+
+// ftsQuery turns search text into an FTS5 query: every word must appear,
+// the last one as a prefix (the CSR may still be typing it). Words are
+// quoted, so FTS5 syntax in the text is taken literally. It returns "" when
+// text has no word with a letter.
+func ftsQuery(text string) string {
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	hasLetter := false
+	for _, w := range words {
+		if strings.ContainsFunc(w, unicode.IsLetter) {
+			hasLetter = true
+		}
+	}
+	if !hasLetter || len(words) > 8 {
+		return ""
+	}
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(`"` + w + `"`)
+		if i == len(words)-1 {
+			b.WriteByte('*')
+		}
+	}
+	return b.String()
+}
+
+// Location is a shipping location, for the search filter.
+type Location struct {
+	Code string
+	Name string
+}
+
+// Locations lists the locations by name.
+func (db *DB) Locations(ctx context.Context) ([]Location, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT code, name FROM locations ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Location
+	for rows.Next() {
+		var l Location
+		if err := rows.Scan(&l.Code, &l.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// errNoRows reports whether err is sql.ErrNoRows.
+func errNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
