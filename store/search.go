@@ -217,8 +217,12 @@ func (q OrderQuery) filters() (string, []any, error) {
 		args = append(args, q.Channel)
 	}
 	if q.Location != "" {
-		b.WriteString(` AND EXISTS (SELECT 1 FROM fulfilment_groups g JOIN locations l ON l.id = g.location_id
-			WHERE g.order_id = o.id AND l.code = ?)`)
+		// The unary + keeps SQLite from answering the EXISTS through
+		// fulfilment_groups_location (every group of the location, for
+		// every order walked); the (order_id, seq) index reads only this
+		// order's groups.
+		b.WriteString(` AND EXISTS (SELECT 1 FROM fulfilment_groups g
+			WHERE g.order_id = o.id AND +g.location_id = (SELECT id FROM locations WHERE code = ?))`)
 		args = append(args, q.Location)
 	}
 	if q.From != "" {
