@@ -20,17 +20,24 @@ const LinesPerPage = 50
 const maxTimelineEvents = 500
 
 // LineQuery selects a page of an order's lines: Search matches SKU or
-// description; Page counts from 1.
+// description; Page counts from 1; PerPage defaults to LinesPerPage and is
+// at most MaxLinesPerPage.
 type LineQuery struct {
-	Search string
-	Page   int
+	Search  string
+	Page    int
+	PerPage int
 }
+
+// MaxLinesPerPage bounds one read of lines (the API may ask for all lines
+// of a large order at once).
+const MaxLinesPerPage = 5000
 
 // LinePage is one page of an order's lines.
 type LinePage struct {
 	Lines   []domain.OrderLine
 	Search  string
 	Page    int
+	PerPage int
 	Pages   int
 	Matches int // lines matching Search (every line when it is empty)
 }
@@ -224,7 +231,10 @@ func lineTotals(ctx context.Context, tx *sql.Tx, orderID int64) (domain.LineTota
 // orderLines reads one page of lines. A search matches a SKU prefix or a
 // word anywhere in the description; it scans only this order's lines.
 func orderLines(ctx context.Context, tx *sql.Tx, orderID int64, lq LineQuery) (LinePage, error) {
-	p := LinePage{Search: strings.TrimSpace(lq.Search), Page: max(lq.Page, 1)}
+	p := LinePage{Search: strings.TrimSpace(lq.Search), Page: max(lq.Page, 1), PerPage: LinesPerPage}
+	if lq.PerPage > 0 {
+		p.PerPage = min(lq.PerPage, MaxLinesPerPage)
+	}
 	where := `order_id = ?`
 	args := []any{orderID}
 	if p.Search != "" {
@@ -235,12 +245,12 @@ func orderLines(ctx context.Context, tx *sql.Tx, orderID int64, lq LineQuery) (L
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM order_lines WHERE `+where, args...).Scan(&p.Matches); err != nil {
 		return p, fmt.Errorf("count lines: %w", err)
 	}
-	p.Pages = max(1, (p.Matches+LinesPerPage-1)/LinesPerPage)
+	p.Pages = max(1, (p.Matches+p.PerPage-1)/p.PerPage)
 	p.Page = min(p.Page, p.Pages)
 	rows, err := tx.QueryContext(ctx, `SELECT id, line_no, sku, description, unit_price_cents, quantity, qty_cancelled,
 		qty_backordered, qty_allocated, qty_released, qty_shipped, status
 		FROM order_lines WHERE `+where+` ORDER BY line_no LIMIT ? OFFSET ?`,
-		append(args, LinesPerPage, (p.Page-1)*LinesPerPage)...)
+		append(args, p.PerPage, (p.Page-1)*p.PerPage)...)
 	if err != nil {
 		return p, fmt.Errorf("read lines: %w", err)
 	}

@@ -79,6 +79,9 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	home := &handlers.Home{DB: db}
 	health := &handlers.Health{DB: db}
 	admin := &handlers.Admin{DB: db}
+	orders := &handlers.Orders{DB: db}
+	customers := &handlers.Customers{DB: db}
+	api := &handlers.API{DB: db}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS))
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -95,6 +98,18 @@ func New(db *store.DB, cfg Config) *fiber.App {
 
 	app.Use(requireUser)
 	app.Get("/", home.Show)
+
+	// Customer service: every role reads orders and customers; roles that
+	// talk to customers or work orders write notes.
+	staff := allow(domain.RoleCSR, domain.RoleSales, domain.RoleOps)
+	app.Get("/orders", staff, orders.List)
+	app.Get("/orders/:number", staff, orders.Show)
+	app.Get("/orders/:number/lines", staff, orders.Lines)
+	app.Get("/orders/:number/timeline", staff, orders.Timeline)
+	app.Post("/orders/:number/notes", staff, orders.AddNote)
+	app.Get("/customers/:account", staff, customers.Show)
+	app.Get("/api/v1/orders", staff, api.Orders)
+	app.Get("/api/v1/orders/:number", staff, api.Order)
 
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
