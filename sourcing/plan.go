@@ -267,8 +267,12 @@ func (p *planner) run(res *Result) {
 	primary, all, ineligible := p.candidates()
 	a := p.attempt(primary, shipComplete)
 	if len(all) > len(primary) && !(a.planned == p.total) {
+		label := typeList(p.policy.Eligible.Types)
+		if label == "" {
+			label = "Eligible"
+		}
 		res.Trace = append(res.Trace, fmt.Sprintf("%s locations can ship %s of %s; adding fallback %s locations.",
-			typeList(p.policy.Eligible.Types), thousands(a.planned), units(p.total), typeList(p.policy.FallbackTypes)))
+			label, thousands(a.planned), units(p.total), typeList(p.policy.FallbackTypes)))
 		b := p.attempt(all, shipComplete)
 		if b.planned > a.planned || (b.planned == a.planned && len(b.groups) < len(a.groups)) {
 			a = b
@@ -533,6 +537,15 @@ func (p *planner) traceLocations(res *Result, a attempt, shipComplete bool, inel
 			b = append(b, " reached"...)
 		case p.policy.KeepLinesWhole:
 			b = append(b, "skipped, has no remaining line in full"...)
+		case len(a.groups) > 0 && a.first[ci] >= a.first[a.groups[0].cand]:
+			b = append(b, "skipped, "...)
+			b = append(b, locName(p.locs[a.set[a.groups[0].cand].loc])...)
+			b = append(b, " ships as many and ranks ahead by "...)
+			if p.policy.Rank == RankDistance && !p.ship.ok {
+				b = append(b, RankPriority...)
+			} else {
+				b = append(b, p.policy.Rank...)
+			}
 		default:
 			b = append(b, "skipped, other locations ship more of the order"...)
 		}
