@@ -47,8 +47,16 @@ func TestValidate(t *testing.T) {
 		{name: "ErrMissingPO", edit: func(r *Request, f *Facts) { r.PONumber = "" }, wantField: "po_number"},
 		{name: "ErrShipToIncomplete", edit: func(r *Request, f *Facts) { r.ShipTo.City = "" }, wantField: "ship_to.city"},
 		{name: "ErrPostalCode", edit: func(r *Request, f *Facts) { r.ShipTo.PostalCode = "7520" }, wantField: "ship_to.postal_code", wantMsg: "not a valid postal code"},
-		{name: "ErrCanadianPostalCode", edit: func(r *Request, f *Facts) { r.ShipTo.Country = "CA"; r.ShipTo.Region = "ON"; r.ShipTo.PostalCode = "12345" }, wantField: "ship_to.postal_code"},
-		{name: "CanadianPostalCode", edit: func(r *Request, f *Facts) { r.ShipTo.Country = "CA"; r.ShipTo.Region = "ON"; r.ShipTo.PostalCode = "K1A 0B1" }},
+		{name: "ErrCanadianPostalCode", edit: func(r *Request, f *Facts) {
+			r.ShipTo.Country = "CA"
+			r.ShipTo.Region = "ON"
+			r.ShipTo.PostalCode = "12345"
+		}, wantField: "ship_to.postal_code"},
+		{name: "CanadianPostalCode", edit: func(r *Request, f *Facts) {
+			r.ShipTo.Country = "CA"
+			r.ShipTo.Region = "ON"
+			r.ShipTo.PostalCode = "K1A 0B1"
+		}},
 		{name: "ErrUnknownSKU", edit: func(r *Request, f *Facts) { r.Lines[1].SKU = "NOPE" }, wantField: "lines[1].sku", wantMsg: "NOPE is not a known SKU"},
 		{name: "ErrDiscontinuedOffersSubstitute", edit: func(r *Request, f *Facts) { r.Lines[1].SKU = "OLD-1" }, wantField: "lines[1].sku", wantMsg: "order NEW-1 instead"},
 		{name: "ErrInactiveSKU", edit: func(r *Request, f *Facts) { r.Lines[1].SKU = "GONE-1" }, wantField: "lines[1].sku", wantMsg: "inactive"},
