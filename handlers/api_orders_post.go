@@ -111,7 +111,8 @@ func DecodeOrderRequest(body []byte) (intake.Request, error) {
 	var syn *json.SyntaxError
 	switch {
 	case errors.As(err, &syn):
-		line, col := position(body, int(syn.Offset))
+		// Offset counts the bytes read, the offending one included.
+		line, col := position(body, int(syn.Offset)-1)
 		return req, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("Malformed JSON at line %d, column %d (byte %d): %s.", line, col, syn.Offset, strings.TrimPrefix(syn.Error(), "json: ")))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return req, fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("Malformed JSON: the body ends early, at byte %d, before the object is complete.", len(body)))
