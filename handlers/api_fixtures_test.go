@@ -15,6 +15,12 @@ const fixtureTime = "2026-11-20T10:00:00.000Z"
 // benchSKUs are stocked deep enough at DAL that no benchmark runs out.
 var benchSKUs = []string{"BN-100", "BN-200", "BN-300", "BN-400", "BN-500"}
 
+// benchCustomers is how many accounts the benchmark's orders come from.
+const benchCustomers = 500
+
+// benchAccount is the account of benchmark customer i (mod benchCustomers).
+func benchAccount(i int64) string { return fmt.Sprintf("B%04d", i%benchCustomers) }
+
 // seedCatalogue gives a database two DCs, customers (B2B C100 with a large
 // credit limit, B2C C200, C300 on credit hold), items SKU-1 (each) and
 // CASE-12 (case of 12), the benchmark SKUs, and the demo sourcing rules.
@@ -43,6 +49,20 @@ func seedCatalogue(db *store.DB) {
 		} {
 			r, err := tx.Exec(`INSERT INTO customers (account, name, type, email, phone, credit_limit_cents, credit_status, created_at)
 				VALUES (?, ?, ?, ?, ?, 100000000000, ?, ?)`, c.account, "Customer "+c.account, c.typ, c.email, c.phone, c.credit, fixtureTime)
+			if err != nil {
+				return err
+			}
+			id, _ := r.LastInsertId()
+			if _, err := tx.Exec(`INSERT INTO ship_tos (customer_id, code, name, line1, city, region, postal_code, is_default)
+				VALUES (?, 'MAIN', 'Main dock', '1 Main St', 'Dallas', 'TX', '75201', 1)`, id); err != nil {
+				return err
+			}
+		}
+		// Benchmark customers: a distributor's orders come from many
+		// accounts, and the credit check sums each one's open orders.
+		for i := range benchCustomers {
+			r, err := tx.Exec(`INSERT INTO customers (account, name, type, credit_limit_cents, created_at)
+				VALUES (?, ?, 'b2b', 100000000000, ?)`, benchAccount(int64(i)), fmt.Sprintf("Bench customer %d", i), fixtureTime)
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sync"
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/intake"
@@ -42,6 +43,11 @@ type APIResponse struct {
 // gets the recorded response byte for byte; with a different request,
 // EINVALID. A rejected order records nothing, so a corrected retry may reuse
 // the key. Returns EINVALID with per-field messages.
+//
+// Captures that arrive together share one write transaction (group
+// commit), each inside its own savepoint: a rejected or failed order rolls
+// back to its savepoint and leaves the others be, so every order is still
+// all or nothing, and one commit makes the whole batch durable.
 func (db *DB) CaptureOrderOnce(ctx context.Context, k IdempotencyKey, req intake.Request, by Submitter) (APIResponse, error) {
 	// A retry usually finds its key on the read pool without waiting for
 	// the writer; the write transaction checks again before capturing.
@@ -50,13 +56,92 @@ func (db *DB) CaptureOrderOnce(ctx context.Context, k IdempotencyKey, req intake
 			return prev, err
 		}
 	}
-	var out APIResponse
+	call := &captureCall{key: k, req: req, by: by, wake: make(chan struct{}, 1)}
+	q := &db.captures
+	q.mu.Lock()
+	q.pending = append(q.pending, call)
+	lead := !q.leading
+	q.leading = true
+	q.mu.Unlock()
+	if !lead {
+		<-call.wake
+		if call.finished {
+			return call.resp, call.err
+		}
+	}
+	// This call leads: it is first in the queue, so the batch holds it.
+	q.mu.Lock()
+	batch := q.pending[:min(len(q.pending), maxCaptureBatch)]
+	q.pending = append([]*captureCall(nil), q.pending[len(batch):]...)
+	q.mu.Unlock()
+
+	db.captureBatch(context.WithoutCancel(ctx), batch)
+
+	q.mu.Lock()
+	if len(q.pending) > 0 {
+		q.pending[0].wake <- struct{}{} // hand the lead on
+	} else {
+		q.leading = false
+	}
+	q.mu.Unlock()
+	return call.resp, call.err
+}
+
+// maxCaptureBatch bounds a group commit, so that one transaction (and the
+// wait of its first caller) stays short.
+const maxCaptureBatch = 64
+
+// captureQueue holds captures waiting for the writer. One caller at a time
+// leads: it takes the queue as a batch, runs it, then wakes the next
+// waiting caller to lead the following batch.
+type captureQueue struct {
+	mu      sync.Mutex
+	pending []*captureCall
+	leading bool
+}
+
+// captureCall is one CaptureOrderOnce waiting in the queue. wake is
+// signalled once: when finished is set, or when the call is to lead.
+type captureCall struct {
+	key      IdempotencyKey
+	req      intake.Request
+	by       Submitter
+	resp     APIResponse
+	err      error
+	finished bool
+	wake     chan struct{}
+}
+
+// captureBatch runs a batch in one write transaction, each capture in its
+// own savepoint, and delivers every result after the commit.
+func (db *DB) captureBatch(ctx context.Context, batch []*captureCall) {
 	err := db.Update(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = db.captureOrderOnce(ctx, tx, k, req, by)
-		return err
+		for _, c := range batch {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT capture`); err != nil {
+				return err
+			}
+			c.resp, c.err = db.captureOrderOnce(ctx, tx, c.key, c.req, c.by)
+			if c.err != nil {
+				c.err = mapError(c.err)
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO capture`); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `RELEASE capture`); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return out, err
+	for i, c := range batch {
+		if err != nil {
+			c.resp, c.err = APIResponse{}, err
+		}
+		c.finished = true
+		if i > 0 {
+			c.wake <- struct{}{} // batch[0] is the leader, not waiting
+		}
+	}
 }
 
 func (db *DB) captureOrderOnce(ctx context.Context, tx *sql.Tx, k IdempotencyKey, req intake.Request, by Submitter) (APIResponse, error) {
