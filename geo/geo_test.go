@@ -128,3 +128,21 @@ func BenchmarkDistance(b *testing.B) {
 		Distance(40.7128, -74.0060, 34.0522, -118.2437)
 	}
 }
+
+// TestLookupZIPConcurrent checks the lazy load under concurrent first use
+// (go test -race -run Concurrent ./geo exercises the first load): plans run
+// in many request goroutines at once.
+func TestLookupZIPConcurrent(t *testing.T) {
+	done := make(chan Point, 8)
+	for range 8 {
+		go func() {
+			p, _ := LookupZIP("90012")
+			done <- p
+		}()
+	}
+	for range 8 {
+		if p := <-done; p.State != "CA" {
+			t.Errorf("LookupZIP(90012) = %+v", p)
+		}
+	}
+}

@@ -9,24 +9,29 @@ import (
 
 // thousands writes n with comma separators ("1,350"), as people read
 // distances and quantities in the trace.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
+func thousands(n int64) string { return string(appendThousands(nil, n)) }
+
+// appendThousands is thousands for hot paths: a 50-location trace is
+// written on every plan, so it appends to a reused buffer.
+func appendThousands(b []byte, n int64) []byte {
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
 	}
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
+	var tmp [24]byte
+	digits := strconv.AppendInt(tmp[:0], n, 10)
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b = append(b, ',')
 		}
-		b.WriteRune(r)
+		b = append(b, c)
 	}
-	return b.String()
+	return b
 }
 
-func miles(d float64) string { return thousands(int64(math.Round(d))) + " mi" }
+func appendMiles(b []byte, d float64) []byte {
+	return append(appendThousands(b, int64(math.Round(d))), " mi"...)
+}
 
 func money(cents int64) string {
 	sign := ""
@@ -34,6 +39,14 @@ func money(cents int64) string {
 		sign, cents = "-", -cents
 	}
 	return fmt.Sprintf("%s$%s.%02d", sign, thousands(cents/100), cents%100)
+}
+
+func appendUnits(b []byte, n int64) []byte {
+	b = appendThousands(b, n)
+	if n == 1 {
+		return append(b, " unit"...)
+	}
+	return append(b, " units"...)
 }
 
 func units(n int64) string {

@@ -1,9 +1,10 @@
 package sourcing
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
-	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/oms/oms/geo"
@@ -167,7 +168,9 @@ type attempt struct {
 
 func newPlanner(o Order, snap Snapshot, pol Policy, st shipTo) *planner {
 	p := &planner{order: o, policy: pol, ship: st, snap: snap}
-	itemIdx := map[int64]int{}
+	itemIdx := make(map[int64]int, len(o.Lines))
+	p.lines = make([]Line, 0, len(o.Lines))
+	p.item = make([]int, 0, len(o.Lines))
 	for _, l := range o.Lines {
 		if l.Quantity <= 0 {
 			continue
@@ -182,20 +185,13 @@ func newPlanner(o Order, snap Snapshot, pol Policy, st shipTo) *planner {
 		p.total += l.Quantity
 	}
 	p.nItems = len(itemIdx)
-	seen := map[int64]bool{}
-	for _, l := range snap.Locations {
-		if seen[l.ID] {
-			continue
-		}
-		seen[l.ID] = true
-		p.locs = append(p.locs, l)
-	}
+	p.locs = uniqueLocations(snap.Locations)
 	p.dist = make([]float64, len(p.locs))
 	p.avail = make([]int64, len(p.locs)*p.nItems)
 	p.scratch = make([]int64, p.nItems)
-	for li, l := range p.locs {
-		if st.ok {
-			p.dist[li] = geo.Distance(st.lat, st.lon, l.Lat, l.Lon)
+	if st.ok {
+		for li := range p.locs {
+			p.dist[li] = geo.Distance(st.lat, st.lon, p.locs[li].Lat, p.locs[li].Lon)
 		}
 	}
 	for id, idx := range itemIdx {
@@ -203,16 +199,39 @@ func newPlanner(o Order, snap Snapshot, pol Policy, st shipTo) *planner {
 		if len(byLoc) == 0 {
 			continue
 		}
-		for li, l := range p.locs {
-			if l.Type == TypeVendor {
+		for li := range p.locs {
+			if p.locs[li].Type == TypeVendor {
 				continue
 			}
-			if q := byLoc[l.ID]; q > 0 {
+			if q := byLoc[p.locs[li].ID]; q > 0 {
 				p.avail[li*p.nItems+idx] = q
 			}
 		}
 	}
 	return p
+}
+
+// uniqueLocations drops repeated location IDs (first wins). It shares the
+// caller's slice when there are none, the normal case, to keep a plan's
+// allocations low.
+func uniqueLocations(locs []Location) []Location {
+	ids := make([]int64, len(locs))
+	for i := range locs {
+		ids[i] = locs[i].ID
+	}
+	slices.Sort(ids)
+	if len(slices.Compact(ids)) == len(locs) {
+		return locs
+	}
+	out := make([]Location, 0, len(locs))
+	seen := make(map[int64]bool, len(locs))
+	for _, l := range locs {
+		if !seen[l.ID] {
+			seen[l.ID] = true
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func (p *planner) run(res *Result) {
@@ -248,8 +267,12 @@ func (p *planner) run(res *Result) {
 	primary, all, ineligible := p.candidates()
 	a := p.attempt(primary, shipComplete)
 	if len(all) > len(primary) && !(a.planned == p.total) {
+		label := typeList(p.policy.Eligible.Types)
+		if label == "" {
+			label = "Eligible"
+		}
 		res.Trace = append(res.Trace, fmt.Sprintf("%s locations can ship %s of %s; adding fallback %s locations.",
-			typeList(p.policy.Eligible.Types), thousands(a.planned), units(p.total), typeList(p.policy.FallbackTypes)))
+			label, thousands(a.planned), units(p.total), typeList(p.policy.FallbackTypes)))
 		b := p.attempt(all, shipComplete)
 		if b.planned > a.planned || (b.planned == a.planned && len(b.groups) < len(a.groups)) {
 			a = b
@@ -293,11 +316,14 @@ func (p *planner) candidates() (primary, all []candidate, ineligible []string) {
 		serves = strings.ToLower(p.order.CustomerType)
 	}
 	listed := len(el.LocationIDs) > 0 || len(el.LocationCodes) > 0
-	for li, l := range p.locs {
+	primary = make([]candidate, 0, len(p.locs))
+	all = make([]candidate, 0, len(p.locs))
+	for li := range p.locs {
+		l := &p.locs[li] // by pointer: Location is large and this runs per plan
 		if l.Type == TypeVendor {
 			continue
 		}
-		name := locName(l)
+		name := locName(*l)
 		if !l.Active {
 			ineligible = append(ineligible, name+": inactive — not eligible")
 			continue
@@ -340,18 +366,17 @@ func (p *planner) candidates() (primary, all []candidate, ineligible []string) {
 }
 
 func (p *planner) sortCandidates(cs []candidate) {
-	sort.Slice(cs, func(i, j int) bool {
-		a, b := cs[i], cs[j]
-		if a.tier != b.tier {
-			return a.tier < b.tier
+	slices.SortFunc(cs, func(a, b candidate) int {
+		if c := cmp.Compare(a.tier, b.tier); c != 0 {
+			return c
 		}
-		if a.k1 != b.k1 {
-			return a.k1 < b.k1
+		if c := cmp.Compare(a.k1, b.k1); c != 0 {
+			return c
 		}
-		if a.k2 != b.k2 {
-			return a.k2 < b.k2
+		if c := cmp.Compare(a.k2, b.k2); c != 0 {
+			return c
 		}
-		return p.locs[a.loc].ID < p.locs[b.loc].ID
+		return cmp.Compare(p.locs[a.loc].ID, p.locs[b.loc].ID)
 	})
 }
 
@@ -461,45 +486,75 @@ func (p *planner) traceLocations(res *Result, a attempt, shipComplete bool, inel
 	for gi, g := range a.groups {
 		shipment[g.cand] = gi + 1
 	}
+	res.Trace = slices.Grow(res.Trace, len(a.set)+len(ineligible)+4)
+	// All sentences go into one buffer and become substrings of one
+	// string: one allocation instead of one per location.
+	b := make([]byte, 0, 112*len(a.set))
+	ends := make([]int, len(a.set))
 	for ci, c := range a.set {
 		l := p.locs[c.loc]
-		var b strings.Builder
-		b.WriteString(locName(l))
-		b.WriteString(": ")
+		b = append(b, locName(l)...)
+		b = append(b, ": "...)
 		if c.tier == 1 {
-			b.WriteString("fallback, ")
+			b = append(b, "fallback, "...)
 		}
 		switch p.policy.Rank {
 		case RankCost:
-			fmt.Fprintf(&b, "%s per shipment, ", money(l.CostPerShipmentCents))
+			b = append(b, money(l.CostPerShipmentCents)...)
+			b = append(b, " per shipment, "...)
 		case RankPriority:
-			fmt.Fprintf(&b, "priority %d, ", l.Priority)
+			b = append(b, "priority "...)
+			b = strconv.AppendInt(b, int64(l.Priority), 10)
+			b = append(b, ", "...)
 		}
 		if p.ship.ok {
-			b.WriteString(miles(p.dist[c.loc]))
+			b = appendMiles(b, p.dist[c.loc])
 		} else {
-			b.WriteString("distance unknown")
+			b = append(b, "distance unknown"...)
 		}
-		fmt.Fprintf(&b, ", has %s of %s — ", thousands(a.first[ci]), units(p.total))
+		b = append(b, ", has "...)
+		b = appendThousands(b, a.first[ci])
+		b = append(b, " of "...)
+		b = appendUnits(b, p.total)
+		b = append(b, " — "...)
 		switch {
 		case shipment[ci] > 0:
 			g := a.groups[shipment[ci]-1]
-			b.WriteString("chosen")
+			b = append(b, "chosen"...)
 			if len(a.groups) > 1 || g.units != a.first[ci] {
-				fmt.Fprintf(&b, ", ships %s as shipment %d", units(g.units), shipment[ci])
+				b = append(b, ", ships "...)
+				b = appendUnits(b, g.units)
+				b = append(b, " as shipment "...)
+				b = strconv.AppendInt(b, int64(shipment[ci]), 10)
 			}
 		case a.first[ci] == 0:
-			b.WriteString("skipped, no stock")
+			b = append(b, "skipped, no stock"...)
 		case shipComplete:
-			b.WriteString("skipped, cannot ship everything")
+			b = append(b, "skipped, cannot ship everything"...)
 		case a.splitLimited:
-			fmt.Fprintf(&b, "skipped, split limit of %d reached", p.policy.MaxSplits)
+			b = append(b, "skipped, split limit of "...)
+			b = strconv.AppendInt(b, int64(p.policy.MaxSplits), 10)
+			b = append(b, " reached"...)
 		case p.policy.KeepLinesWhole:
-			b.WriteString("skipped, has no remaining line in full")
+			b = append(b, "skipped, has no remaining line in full"...)
+		case len(a.groups) > 0 && a.first[ci] >= a.first[a.groups[0].cand]:
+			b = append(b, "skipped, "...)
+			b = append(b, locName(p.locs[a.set[a.groups[0].cand].loc])...)
+			b = append(b, " ships as many and ranks ahead by "...)
+			if p.policy.Rank == RankDistance && !p.ship.ok {
+				b = append(b, RankPriority...)
+			} else {
+				b = append(b, p.policy.Rank...)
+			}
 		default:
-			b.WriteString("skipped, other locations ship more of the order")
+			b = append(b, "skipped, other locations ship more of the order"...)
 		}
-		res.Trace = append(res.Trace, b.String())
+		ends[ci] = len(b)
+	}
+	all, start := string(b), 0
+	for _, end := range ends {
+		res.Trace = append(res.Trace, all[start:end])
+		start = end
 	}
 	res.Trace = append(res.Trace, ineligible...)
 }

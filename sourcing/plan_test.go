@@ -21,6 +21,7 @@ func TestRank(t *testing.T) {
 		{"Cost", RankCost, ShipTo{PostalCode: "75201"}, renoDC, "Reno DC: $7.00 per shipment"},
 		{"Priority", RankPriority, ShipTo{PostalCode: "75201"}, renoDC, "Reno DC: priority 10"},
 		{"DistanceWithoutCoordsUsesPriority", RankDistance, ShipTo{PostalCode: "ABCDE"}, renoDC, "Ranking by location priority instead of distance"},
+		{"TieTraceNamesWinner", RankDistance, ShipTo{PostalCode: "ABCDE"}, renoDC, "Dallas DC: distance unknown, has 10 of 10 units — skipped, Reno DC ships as many and ranks ahead by priority"},
 		{"ForeignAddress", RankDistance, ShipTo{PostalCode: "75201", Country: "CA"}, renoDC, "distance unknown"},
 	}
 	for _, tt := range tests {

@@ -81,7 +81,10 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	admin := &handlers.Admin{DB: db}
 	orders := &handlers.Orders{DB: db}
 	customers := &handlers.Customers{DB: db}
-	api := &handlers.API{DB: db}
+	orderLookup := &handlers.API{DB: db}
+	tokens := &handlers.APITokens{DB: db}
+	orderCapture := &handlers.OrderCaptureAPI{DB: db}
+	lookup := &handlers.LookupAPI{DB: db}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS))
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -90,8 +93,9 @@ func New(db *store.DB, cfg Config) *fiber.App {
 		return c.Next()
 	}, filesystem.New(filesystem.Config{Root: httpFS()}))
 	app.Get("/healthz", health.Show)
+	app.Get("/api/v1/openapi.json", handlers.OpenAPI)
 
-	app.Use(sessions(sessionStore), csrf)
+	app.Use(bearer(db), sessions(sessionStore), csrf)
 	app.Get("/login", authH.Form)
 	app.Post("/login", authH.Login)
 	app.Post("/logout", authH.Logout)
@@ -108,12 +112,20 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/orders/:number/timeline", staff, orders.Timeline)
 	app.Post("/orders/:number/notes", staff, orders.AddNote)
 	app.Get("/customers/:account", staff, customers.Show)
-	app.Get("/api/v1/orders", staff, api.Orders)
-	app.Get("/api/v1/orders/:number", staff, api.Order)
 
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
 	app.Post("/admin/users/:id/password", allow(domain.RoleAdmin), admin.ResetPassword)
+	app.Get("/admin/tokens", allow(domain.RoleAdmin), tokens.List)
+	app.Post("/admin/tokens", allow(domain.RoleAdmin), tokens.Create)
+	app.Post("/admin/tokens/:id/revoke", allow(domain.RoleAdmin), tokens.Revoke)
+
+	// JSON API: a bearer token or a session (with the CSRF header for POST).
+	app.Post("/api/v1/orders", allow(domain.RoleSales, domain.RoleOps), orderCapture.Create)
+	app.Get("/api/v1/items", lookup.Items)
+	app.Get("/api/v1/customers", lookup.Customers)
+	app.Get("/api/v1/orders", staff, orderLookup.Orders)
+	app.Get("/api/v1/orders/:number", staff, orderLookup.Order)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")

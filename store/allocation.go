@@ -1,0 +1,413 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/oms/oms/domain"
+	"github.com/oms/oms/sourcing"
+)
+
+// querier is what both *sql.Tx and *sql.DB offer for reads.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// SourceOrder plans the order's unsourced (backordered) quantities under the
+// active rules and applies the plan: fulfilment groups, reservations,
+// backorders, cancellations and exceptions, the trace, an event and the new
+// status, all in one write transaction. Availability is read inside that
+// transaction, which is the only writer, so no two orders can take the same
+// units (invariant 3). Returns ENOTFOUND, and EINVALID for an order that
+// cannot be sourced (draft, cancelled, nothing to source).
+func (db *DB) SourceOrder(ctx context.Context, number, actor string) (sourcing.Result, error) {
+	var res sourcing.Result
+	err := db.Update(ctx, func(tx *sql.Tx) error {
+		id, err := orderIDByNumber(ctx, tx, number)
+		if err != nil {
+			return err
+		}
+		res, err = db.sourceOrder(ctx, tx, id, actor)
+		return err
+	})
+	return res, err
+}
+
+func orderIDByNumber(ctx context.Context, q querier, number string) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT id FROM orders WHERE number = ?`, number).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, domain.Errorf(domain.ENOTFOUND, "No order %s.", number)
+	}
+	return id, err
+}
+
+// sourceOrder is SourceOrder inside the caller's transaction.
+func (db *DB) sourceOrder(ctx context.Context, tx *sql.Tx, orderID int64, actor string) (sourcing.Result, error) {
+	order, status, err := loadPlanOrder(ctx, tx, orderID)
+	if err != nil {
+		return sourcing.Result{}, err
+	}
+	if status == domain.StatusDraft || status == domain.StatusCancelled || status == domain.StatusClosed {
+		return sourcing.Result{}, domain.Errorf(domain.EINVALID, "Order %s is %s and cannot be sourced.", order.Number, strings.ToLower(status.Label()))
+	}
+	if len(order.Lines) == 0 {
+		return sourcing.Result{}, domain.Errorf(domain.EINVALID, "Order %s has nothing left to source.", order.Number)
+	}
+	items := make([]int64, 0, len(order.Lines))
+	for _, l := range order.Lines {
+		items = append(items, l.ItemID)
+	}
+	snap, err := loadSnapshot(ctx, tx, items)
+	if err != nil {
+		return sourcing.Result{}, err
+	}
+	rules, err := loadRules(ctx, tx, sourcing.StatusActive)
+	if err != nil {
+		return sourcing.Result{}, err
+	}
+	res := sourcing.Plan(order, snap, rules)
+	if err := db.applyPlan(ctx, tx, orderID, order, snap, res, actor); err != nil {
+		return sourcing.Result{}, err
+	}
+	return res, nil
+}
+
+// loadPlanOrder reads what the engine needs of an order; its lines carry
+// only the backordered quantity, which is what still needs a source.
+func loadPlanOrder(ctx context.Context, q querier, orderID int64) (sourcing.Order, domain.OrderStatus, error) {
+	var o sourcing.Order
+	var status string
+	var lat, lon sql.NullFloat64
+	err := q.QueryRowContext(ctx, `SELECT o.number, o.channel, c.type, o.ship_region, o.ship_postal_code, o.ship_country,
+			o.ship_city, o.ship_latitude, o.ship_longitude, o.ship_method, o.ship_complete OR c.ship_complete, o.total_cents, o.status
+		FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?`, orderID).
+		Scan(&o.Number, &o.Channel, &o.CustomerType, &o.ShipTo.Region, &o.ShipTo.PostalCode, &o.ShipTo.Country,
+			&o.ShipTo.City, &lat, &lon, &o.ShipMethod, &o.ShipComplete, &o.ValueCents, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, "", domain.Errorf(domain.ENOTFOUND, "No such order.")
+	} else if err != nil {
+		return o, "", err
+	}
+	if lat.Valid && lon.Valid {
+		o.ShipTo.Lat, o.ShipTo.Lon, o.ShipTo.HasCoords = lat.Float64, lon.Float64, true
+	}
+	rows, err := q.QueryContext(ctx, `SELECT l.id, l.line_no, l.item_id, l.sku, l.qty_backordered,
+			i.dropship_eligible, coalesce(i.dropship_vendor_id, 0), i.hazmat, i.discontinued
+		FROM order_lines l JOIN items i ON i.id = l.item_id
+		WHERE l.order_id = ? AND l.qty_backordered > 0 ORDER BY l.line_no`, orderID)
+	if err != nil {
+		return o, "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l sourcing.Line
+		if err := rows.Scan(&l.LineID, &l.LineNo, &l.ItemID, &l.SKU, &l.Quantity,
+			&l.Flags.DropshipEligible, &l.Flags.DropshipVendorID, &l.Flags.Hazmat, &l.Flags.Discontinued); err != nil {
+			return o, "", err
+		}
+		o.Lines = append(o.Lines, l)
+	}
+	return o, domain.OrderStatus(status), rows.Err()
+}
+
+// loadSnapshot reads every location and the available-to-promise of the
+// given items. Vendor locations get no entries: the engine treats them as
+// unlimited, since a vendor's stock is the vendor's to promise.
+func loadSnapshot(ctx context.Context, q querier, itemIDs []int64) (sourcing.Snapshot, error) {
+	snap := sourcing.Snapshot{Available: map[int64]map[int64]int64{}}
+	rows, err := q.QueryContext(ctx, `SELECT id, code, name, type, serves, latitude, longitude, cost_per_shipment_cents, priority, active
+		FROM locations ORDER BY id`)
+	if err != nil {
+		return snap, err
+	}
+	vendor := map[int64]bool{}
+	for rows.Next() {
+		var l sourcing.Location
+		if err := rows.Scan(&l.ID, &l.Code, &l.Name, &l.Type, &l.Serves, &l.Lat, &l.Lon, &l.CostPerShipmentCents, &l.Priority, &l.Active); err != nil {
+			rows.Close()
+			return snap, err
+		}
+		vendor[l.ID] = l.Type == sourcing.TypeVendor
+		snap.Locations = append(snap.Locations, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return snap, err
+	}
+	if len(itemIDs) == 0 {
+		return snap, nil
+	}
+	args := make([]any, len(itemIDs))
+	for i, id := range itemIDs {
+		args[i] = id
+	}
+	rows, err = q.QueryContext(ctx, `SELECT item_id, location_id, on_hand - allocated - safety_stock
+		FROM inventory WHERE item_id IN (`+placeholders(len(itemIDs))+`)`, args...)
+	if err != nil {
+		return snap, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var item, loc, atp int64
+		if err := rows.Scan(&item, &loc, &atp); err != nil {
+			return snap, err
+		}
+		if vendor[loc] {
+			continue
+		}
+		if snap.Available[item] == nil {
+			snap.Available[item] = map[int64]int64{}
+		}
+		snap.Available[item][loc] = max(atp, 0)
+	}
+	return snap, rows.Err()
+}
+
+// loadRules reads the sourcing rules in the given statuses, in position
+// order.
+func loadRules(ctx context.Context, q querier, statuses ...string) ([]sourcing.Rule, error) {
+	args := make([]any, len(statuses))
+	for i, s := range statuses {
+		args[i] = s
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, version, name, position, status, conditions, policy
+		FROM sourcing_rules WHERE status IN (`+placeholders(len(statuses))+`) ORDER BY position, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sourcing.Rule
+	for rows.Next() {
+		var r sourcing.Rule
+		var cond, pol string
+		if err := rows.Scan(&r.ID, &r.Version, &r.Name, &r.Position, &r.Status, &cond, &pol); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(cond), &r.Conditions); err != nil {
+			return nil, fmt.Errorf("rule %d conditions: %w", r.ID, err)
+		}
+		if err := json.Unmarshal([]byte(pol), &r.Policy); err != nil {
+			return nil, fmt.Errorf("rule %d policy: %w", r.ID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// errOversell is returned when a reservation would take available to
+// promise below zero; it means the plan and the stock disagree, which the
+// single writer should make impossible, so the whole transaction fails.
+var errOversell = errors.New("reservation would oversell")
+
+// applyPlan writes a plan: groups and their lines, reservations, the line
+// buckets, exceptions, the trace, an event and the order's new status.
+func (db *DB) applyPlan(ctx context.Context, tx *sql.Tx, orderID int64, order sourcing.Order, snap sourcing.Snapshot, res sourcing.Result, actor string) error {
+	now := db.now()
+	isVendor := map[int64]bool{}
+	for _, l := range snap.Locations {
+		isVendor[l.ID] = l.Type == sourcing.TypeVendor
+	}
+	var seq int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM fulfilment_groups WHERE order_id = ?`, orderID).Scan(&seq); err != nil {
+		return err
+	}
+	var codes []string
+	for _, g := range res.Groups {
+		seq++
+		r, err := tx.ExecContext(ctx, `INSERT INTO fulfilment_groups (order_id, seq, location_id, dropship, status, created_at)
+			VALUES (?, ?, ?, ?, 'planned', ?)`, orderID, seq, g.LocationID, g.Dropship, now)
+		if err != nil {
+			return err
+		}
+		gid, _ := r.LastInsertId()
+		codes = append(codes, g.LocationCode)
+		for _, gl := range g.Lines {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO fulfilment_group_lines (group_id, order_line_id, item_id, quantity) VALUES (?, ?, ?, ?)`,
+				gid, gl.LineID, gl.ItemID, gl.Quantity); err != nil {
+				return err
+			}
+			if err := reserve(ctx, tx, gl.ItemID, g.LocationID, gl.Quantity, isVendor[g.LocationID], now); err != nil {
+				return fmt.Errorf("%s at %s: %w", gl.SKU, g.LocationCode, err)
+			}
+			if err := moveBucket(ctx, tx, gl.LineID, "qty_backordered", "qty_allocated", gl.Quantity); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range res.Cancels {
+		if err := moveBucket(ctx, tx, c.LineID, "qty_backordered", "qty_cancelled", c.Quantity); err != nil {
+			return err
+		}
+	}
+	for _, x := range res.Exceptions {
+		// The units stay backordered while a person decides; the exception
+		// is what puts them in front of someone.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exceptions (kind, order_id, order_line_id, severity, summary, sla_due_at, created_at)
+			VALUES ('sourcing', ?, ?, 'high', ?, ?, ?)`, orderID, x.LineID,
+			fmt.Sprintf("%s: %d units could not be sourced: %s", x.SKU, x.Quantity, x.Reason), FormatTime(db.Now().Add(4*60*60*1e9)), now); err != nil {
+			return err
+		}
+	}
+	trace, err := json.Marshal(res.Trace)
+	if err != nil {
+		return err
+	}
+	var ruleID any
+	if !res.DefaultRule {
+		ruleID = res.RuleID
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sourcing_traces (order_id, rule_id, rule_version, trace, created_at) VALUES (?, ?, ?, ?, ?)`,
+		orderID, ruleID, res.RuleVersion, string(trace), now); err != nil {
+		return err
+	}
+	before, after, err := refreshOrderStatus(ctx, tx, orderID, now)
+	if err != nil {
+		return err
+	}
+	summary := planSummary(res, codes)
+	return db.insertEvent(ctx, tx, Event{OrderID: orderID, Kind: "order.sourced", Actor: actor, Summary: summary,
+		Before: string(before), After: string(after), Data: string(trace)})
+}
+
+// planSummary says in one sentence what a plan did.
+func planSummary(res sourcing.Result, codes []string) string {
+	var parts []string
+	switch len(res.Groups) {
+	case 0:
+		parts = append(parts, "no shipment planned")
+	case 1:
+		parts = append(parts, "1 shipment from "+codes[0])
+	default:
+		parts = append(parts, fmt.Sprintf("%d shipments from %s", len(res.Groups), strings.Join(codes, ", ")))
+	}
+	if n := sumQty(res.Backorders); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d units backordered", n))
+	}
+	if n := sumQty(res.Cancels); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d units cancelled", n))
+	}
+	if n := sumQty(res.Exceptions); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d units sent to the exception queue", n))
+	}
+	rule := res.RuleName
+	if rule == "" {
+		rule = "default rule"
+	}
+	return fmt.Sprintf("Sourced by %q: %s.", rule, strings.Join(parts, "; "))
+}
+
+func sumQty(ls []sourcing.LineQty) int64 {
+	var n int64
+	for _, l := range ls {
+		n += l.Quantity
+	}
+	return n
+}
+
+// reserve adds quantity to the allocation of (item, location), refusing to
+// take available to promise below zero at own locations. Vendor locations
+// get a row on first use so that invariant 2 covers dropship groups too.
+func reserve(ctx context.Context, tx *sql.Tx, itemID, locationID, qty int64, vendor bool, now string) error {
+	if vendor {
+		_, err := tx.ExecContext(ctx, `INSERT INTO inventory (item_id, location_id, on_hand, allocated, safety_stock, on_hand_as_of)
+			VALUES (?, ?, 0, ?, 0, ?)
+			ON CONFLICT (item_id, location_id) DO UPDATE SET allocated = allocated + excluded.allocated`, itemID, locationID, qty, now)
+		return err
+	}
+	r, err := tx.ExecContext(ctx, `UPDATE inventory SET allocated = allocated + ?1
+		WHERE item_id = ?2 AND location_id = ?3 AND on_hand - allocated - safety_stock >= ?1`, qty, itemID, locationID)
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n != 1 {
+		return errOversell
+	}
+	return nil
+}
+
+// bucketColumns are the order_lines columns moveBucket may touch; it builds
+// SQL from them, so only these names are accepted.
+var bucketColumns = map[string]bool{
+	"qty_cancelled": true, "qty_backordered": true, "qty_allocated": true, "qty_released": true, "qty_shipped": true,
+}
+
+// moveBucket moves qty of a line from one bucket to another in one
+// statement, so the CHECK for invariant 1 holds at every step.
+func moveBucket(ctx context.Context, tx *sql.Tx, lineID int64, from, to string, qty int64) error {
+	if !bucketColumns[from] || !bucketColumns[to] {
+		return fmt.Errorf("moveBucket: unknown bucket %s or %s", from, to)
+	}
+	r, err := tx.ExecContext(ctx, `UPDATE order_lines SET `+from+` = `+from+` - ?1, `+to+` = `+to+` + ?1
+		WHERE id = ?2 AND `+from+` >= ?1`, qty, lineID)
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n != 1 {
+		return domain.Errorf(domain.ECONFLICT, "Line %d does not have %d units %s.", lineID, qty, strings.TrimPrefix(from, "qty_"))
+	}
+	return nil
+}
+
+// refreshOrderStatus derives line and order status from the buckets and open
+// holds, stores them with the flags lists filter on, and bumps the order's
+// version. It returns the status before and after.
+func refreshOrderStatus(ctx context.Context, tx *sql.Tx, orderID int64, now string) (before, after domain.OrderStatus, err error) {
+	var status string
+	if err = tx.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, orderID).Scan(&status); err != nil {
+		return "", "", err
+	}
+	before = domain.OrderStatus(status)
+	rows, err := tx.QueryContext(ctx, `SELECT id, quantity, qty_cancelled, qty_backordered, qty_allocated, qty_released, qty_shipped, status
+		FROM order_lines WHERE order_id = ?`, orderID)
+	if err != nil {
+		return "", "", err
+	}
+	type lineStatus struct {
+		id     int64
+		status domain.OrderStatus
+	}
+	var facts domain.OrderFacts
+	var changed []lineStatus
+	for rows.Next() {
+		var id int64
+		var b domain.Buckets
+		var ls string
+		if err := rows.Scan(&id, &b.Ordered, &b.Cancelled, &b.Backordered, &b.Allocated, &b.Released, &b.Shipped, &ls); err != nil {
+			rows.Close()
+			return "", "", err
+		}
+		facts.Lines = append(facts.Lines, b)
+		if s := domain.LineStatus(b); string(s) != ls {
+			changed = append(changed, lineStatus{id, s})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", "", err
+	}
+	for _, c := range changed {
+		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET status = ? WHERE id = ?`, string(c.status), c.id); err != nil {
+			return "", "", err
+		}
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM holds WHERE order_id = ? AND released_at IS NULL`, orderID).Scan(&facts.OpenHolds); err != nil {
+		return "", "", err
+	}
+	facts.Draft = before == domain.StatusDraft
+	// Closed means invoiced by the ERP; nothing in the OMS reopens it.
+	facts.Invoiced = before == domain.StatusClosed
+	after = domain.DeriveOrderStatus(facts)
+	var backordered int64
+	for _, l := range facts.Lines {
+		backordered += l.Backordered
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE orders SET status = ?, has_hold = ?, has_backorder = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+		string(after), facts.OpenHolds > 0, backordered > 0, now, orderID)
+	return before, after, err
+}

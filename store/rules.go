@@ -1,0 +1,214 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oms/oms/domain"
+	"github.com/oms/oms/sourcing"
+)
+
+// RuleVersion is one saved version of a sourcing rule: who changed it, when,
+// what, and the rule as it was.
+type RuleVersion struct {
+	RuleID    int64
+	Version   int
+	Summary   string
+	ChangedBy string
+	ChangedAt time.Time
+	Rule      sourcing.Rule
+}
+
+// RuleMeta is a rule with who last changed it.
+type RuleMeta struct {
+	sourcing.Rule
+	UpdatedBy string
+	UpdatedAt time.Time
+}
+
+// Rules lists every sourcing rule (draft, active and inactive) in position
+// order.
+func (db *DB) Rules(ctx context.Context) ([]RuleMeta, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, version, name, position, status, conditions, policy, updated_by, updated_at
+		FROM sourcing_rules ORDER BY position, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RuleMeta
+	for rows.Next() {
+		r, err := scanRule(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanRule(row interface{ Scan(...any) error }) (RuleMeta, error) {
+	var r RuleMeta
+	var cond, pol, at string
+	if err := row.Scan(&r.ID, &r.Version, &r.Name, &r.Position, &r.Status, &cond, &pol, &r.UpdatedBy, &at); err != nil {
+		return r, err
+	}
+	r.UpdatedAt = ParseTime(at)
+	if err := json.Unmarshal([]byte(cond), &r.Conditions); err != nil {
+		return r, fmt.Errorf("rule %d conditions: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(pol), &r.Policy); err != nil {
+		return r, fmt.Errorf("rule %d policy: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+// Rule returns one rule. Returns ENOTFOUND.
+func (db *DB) Rule(ctx context.Context, id int64) (RuleMeta, error) {
+	r, err := scanRule(db.read.QueryRowContext(ctx, `SELECT id, version, name, position, status, conditions, policy, updated_by, updated_at
+		FROM sourcing_rules WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, domain.Errorf(domain.ENOTFOUND, "No sourcing rule %d.", id)
+	}
+	return r, err
+}
+
+// SaveRule creates a rule (ID 0) or updates one, validating it first, and
+// records the new version with a summary of what changed. expectVersion
+// guards against two people editing one rule (0 for a new rule). Returns
+// EINVALID with per-field messages, ENOTFOUND, ECONFLICT.
+func (db *DB) SaveRule(ctx context.Context, r sourcing.Rule, expectVersion int, actor string) (sourcing.Rule, error) {
+	r.Name = strings.TrimSpace(r.Name)
+	if r.Status == "" {
+		r.Status = sourcing.StatusDraft
+	}
+	if err := sourcing.Validate(r); err != nil {
+		return r, err
+	}
+	err := db.Update(ctx, func(tx *sql.Tx) error {
+		now := db.now()
+		cond, _ := json.Marshal(r.Conditions)
+		pol, _ := json.Marshal(r.Policy)
+		var summary string
+		if r.ID == 0 {
+			if r.Position == 0 {
+				if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) + 10 FROM sourcing_rules`).Scan(&r.Position); err != nil {
+					return err
+				}
+			}
+			r.Version = 1
+			res, err := tx.ExecContext(ctx, `INSERT INTO sourcing_rules (name, position, status, conditions, policy, version, updated_by, updated_at)
+				VALUES (?, ?, ?, ?, ?, 1, ?, ?)`, r.Name, r.Position, r.Status, string(cond), string(pol), actor, now)
+			if err != nil {
+				return err
+			}
+			r.ID, _ = res.LastInsertId()
+			summary = "Created as " + r.Status + "."
+		} else {
+			old, err := scanRule(tx.QueryRowContext(ctx, `SELECT id, version, name, position, status, conditions, policy, updated_by, updated_at
+				FROM sourcing_rules WHERE id = ?`, r.ID))
+			if errors.Is(err, sql.ErrNoRows) {
+				return domain.Errorf(domain.ENOTFOUND, "No sourcing rule %d.", r.ID)
+			} else if err != nil {
+				return err
+			}
+			if expectVersion != 0 && old.Version != expectVersion {
+				return domain.Errorf(domain.ECONFLICT, "%s changed rule %q (now version %d) while you were editing it. Reload to see the change.",
+					old.UpdatedBy, old.Name, old.Version)
+			}
+			summary = RuleDiff(old.Rule, r)
+			if summary == "" {
+				r.Version = old.Version
+				return nil
+			}
+			r.Version = old.Version + 1
+			if r.Position == 0 {
+				r.Position = old.Position
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE sourcing_rules SET name = ?, position = ?, status = ?, conditions = ?, policy = ?, version = ?,
+				updated_by = ?, updated_at = ? WHERE id = ?`, r.Name, r.Position, r.Status, string(cond), string(pol), r.Version, actor, now, r.ID); err != nil {
+				return err
+			}
+		}
+		snap, _ := json.Marshal(r)
+		_, err := tx.ExecContext(ctx, `INSERT INTO sourcing_rule_versions (rule_id, version, snapshot, summary, changed_by, changed_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, r.ID, r.Version, string(snap), summary, actor, now)
+		return err
+	})
+	return r, err
+}
+
+// RuleDiff says in words what changed between two versions of a rule; ""
+// when nothing did.
+func RuleDiff(old, new sourcing.Rule) string {
+	var parts []string
+	if old.Name != new.Name {
+		parts = append(parts, fmt.Sprintf("name %q → %q", old.Name, new.Name))
+	}
+	if old.Status != new.Status {
+		parts = append(parts, fmt.Sprintf("status %s → %s", old.Status, new.Status))
+	}
+	if new.Position != 0 && old.Position != new.Position {
+		parts = append(parts, fmt.Sprintf("position %d → %d", old.Position, new.Position))
+	}
+	oc, _ := json.Marshal(old.Conditions)
+	nc, _ := json.Marshal(new.Conditions)
+	if string(oc) != string(nc) {
+		parts = append(parts, fmt.Sprintf("conditions %s → %s", oc, nc))
+	}
+	op, _ := json.Marshal(old.Policy)
+	np, _ := json.Marshal(new.Policy)
+	if string(op) != string(np) {
+		parts = append(parts, fmt.Sprintf("policy %s → %s", op, np))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, "; ")
+}
+
+// RuleVersions lists the versions of a rule, newest first.
+func (db *DB) RuleVersions(ctx context.Context, ruleID int64) ([]RuleVersion, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT rule_id, version, summary, changed_by, changed_at, snapshot
+		FROM sourcing_rule_versions WHERE rule_id = ? ORDER BY version DESC`, ruleID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RuleVersion
+	for rows.Next() {
+		var v RuleVersion
+		var at, snap string
+		if err := rows.Scan(&v.RuleID, &v.Version, &v.Summary, &v.ChangedBy, &at, &snap); err != nil {
+			return nil, err
+		}
+		v.ChangedAt = ParseTime(at)
+		if err := json.Unmarshal([]byte(snap), &v.Rule); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// EnsureDemoRules saves the demo sourcing rules when there are no rules.
+func (db *DB) EnsureDemoRules(ctx context.Context, actor string) error {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM sourcing_rules`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	for _, r := range sourcing.DemoRules() {
+		r.ID, r.Version = 0, 0
+		if _, err := db.SaveRule(ctx, r, 0, actor); err != nil {
+			return fmt.Errorf("demo rule %q: %w", r.Name, err)
+		}
+	}
+	return nil
+}
