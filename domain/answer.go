@@ -236,17 +236,24 @@ func StatusAnswer(f AnswerFacts) string {
 	switch {
 	case t.Units.Shipped > 0 && t.ShippedLines == t.LiveLines:
 		s := "All " + count(t.LiveLines, "line") + " shipped"
-		if t.LiveLines == 1 {
+		switch t.LiveLines {
+		case 1:
 			s = "Shipped"
+		case 2:
+			s = "Both lines shipped"
 		}
 		if f.Status == StatusClosed {
 			s += " and invoiced"
 		}
 		parts = append(parts, s+shipmentPhrase(shipped))
 	case t.Units.Shipped > 0:
-		s := fmt.Sprintf("%d of %d %s shipped", t.ShippedLines, t.LiveLines, plural(t.LiveLines, "line"))
-		if t.PartShippedLines > 0 {
-			s = fmt.Sprintf("%d of %d %s shipped in full and %d in part", t.ShippedLines, t.LiveLines, plural(t.LiveLines, "line"), t.PartShippedLines)
+		lines := plural(t.LiveLines, "line")
+		s := fmt.Sprintf("%d of %d %s shipped", t.ShippedLines, t.LiveLines, lines)
+		switch {
+		case t.ShippedLines == 0:
+			s = fmt.Sprintf("%d of %d %s shipped in part", t.PartShippedLines, t.LiveLines, lines)
+		case t.PartShippedLines > 0:
+			s = fmt.Sprintf("%d of %d %s shipped in full and %d in part", t.ShippedLines, t.LiveLines, lines, t.PartShippedLines)
 		}
 		parts = append(parts, s+shipmentPhrase(shipped))
 	}
@@ -342,7 +349,10 @@ func allocatedPhrase(f AnswerFacts, more bool) string {
 	}
 	u := f.Totals.Units
 	s := "allocated"
-	if more || u.Allocated < u.Ordered-u.Cancelled {
+	switch {
+	case more:
+		s = count64(u.Allocated, "more unit") + " allocated"
+	case u.Allocated < u.Ordered-u.Cancelled:
 		s = count64(u.Allocated, "unit") + " allocated"
 	}
 	if len(locs) > 0 {

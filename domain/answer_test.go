@@ -1,0 +1,93 @@
+package domain_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/oms/oms/domain"
+)
+
+func TestStatusAnswer(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 15, 0, 0, 0, time.UTC) }
+	dal := domain.FulfilmentGroup{LocationName: "Dallas DC", Status: "shipped", Carrier: "UPS", TrackingNumber: "1Z999AA10123456784", ShippedAt: day(24)}
+	reno := domain.FulfilmentGroup{LocationName: "Reno 3PL", Status: "shipped", Carrier: "FedEx", TrackingNumber: "771234567890", ShippedAt: day(25)}
+	bo := domain.Backorder{LineNo: 3, SKU: "SKU-1042", Quantity: 4, ExpectedDate: "2026-12-02", SupplyPO: "5512"}
+	credit := domain.Hold{Reason: "credit", PlacedAt: day(20)}
+	tests := []struct {
+		name string
+		f    domain.AnswerFacts
+		want string
+	}{
+		{"Draft", domain.AnswerFacts{Status: domain.StatusDraft}, "Draft: this order has not been submitted yet."},
+		{"Open", domain.AnswerFacts{Status: domain.StatusOpen, CreatedAt: day(20)}, "Received Nov 20 and not yet assigned to a warehouse."},
+		{"OnHold", domain.AnswerFacts{Status: domain.StatusOnHold, OpenHolds: []domain.Hold{credit},
+			Totals: domain.LineTotals{Lines: 1, LiveLines: 1, Units: domain.Buckets{Ordered: 12, Backordered: 12}}},
+			"On credit hold since Nov 20: nothing ships until it is released."},
+		{"TwoHolds", domain.AnswerFacts{Status: domain.StatusOnHold, OpenHolds: []domain.Hold{{Reason: "address", PlacedAt: day(21)}, credit},
+			Totals: domain.LineTotals{Lines: 1, LiveLines: 1, Units: domain.Buckets{Ordered: 1, Allocated: 1}}},
+			"On address and credit hold since Nov 20: nothing ships until it is released."},
+		{"Backordered", domain.AnswerFacts{Status: domain.StatusBackordered, Backorders: []domain.Backorder{bo, {SKU: "SKU-4410", Quantity: 1}},
+			Totals: domain.LineTotals{Lines: 2, LiveLines: 2, BackorderLines: 2, Units: domain.Buckets{Ordered: 5, Backordered: 5}}},
+			"4 units of SKU-1042 backordered, expected Dec 2 (PO 5512); 1 unit of SKU-4410 backordered, no date yet."},
+		{"PartiallyAllocated", domain.AnswerFacts{Status: domain.StatusPartiallyAllocated, Backorders: []domain.Backorder{bo},
+			Groups: []domain.FulfilmentGroup{{LocationName: "Dallas DC", Status: "planned"}},
+			Totals: domain.LineTotals{Lines: 2, LiveLines: 2, BackorderLines: 1, Units: domain.Buckets{Ordered: 10, Allocated: 6, Backordered: 4}}},
+			"6 units allocated at Dallas DC, waiting to be released to the warehouse; 4 units of SKU-1042 backordered, expected Dec 2 (PO 5512)."},
+		{"Allocated", domain.AnswerFacts{Status: domain.StatusAllocated, Groups: []domain.FulfilmentGroup{{LocationName: "Dallas DC", Status: "planned"}},
+			Totals: domain.LineTotals{Lines: 2, LiveLines: 2, Units: domain.Buckets{Ordered: 3, Allocated: 3}}},
+			"Allocated at Dallas DC, waiting to be released to the warehouse."},
+		{"Released", domain.AnswerFacts{Status: domain.StatusReleased,
+			Groups: []domain.FulfilmentGroup{{LocationName: "Reno 3PL", Status: "released", ReleasedAt: day(23), Units: 3}},
+			Totals: domain.LineTotals{Lines: 1, LiveLines: 1, Units: domain.Buckets{Ordered: 3, Released: 3}}},
+			"Released to Reno 3PL on Nov 23 and not shipped yet."},
+		{"PartiallyShipped", domain.AnswerFacts{Status: domain.StatusPartiallyShipped, Groups: []domain.FulfilmentGroup{dal}, Backorders: []domain.Backorder{bo},
+			Totals: domain.LineTotals{Lines: 3, LiveLines: 3, ShippedLines: 2, BackorderLines: 1, Units: domain.Buckets{Ordered: 20, Shipped: 16, Backordered: 4}}},
+			"2 of 3 lines shipped from Dallas DC on Nov 24 via UPS 1Z999AA10123456784; 4 units of SKU-1042 backordered, expected Dec 2 (PO 5512)."},
+		{"PartiallyShippedRestReleased", domain.AnswerFacts{Status: domain.StatusPartiallyShipped,
+			Groups: []domain.FulfilmentGroup{dal, {LocationName: "Reno 3PL", Status: "released", Units: 5}},
+			Totals: domain.LineTotals{Lines: 2, LiveLines: 2, ShippedLines: 1, Units: domain.Buckets{Ordered: 7, Shipped: 2, Released: 5}}},
+			"1 of 2 lines shipped from Dallas DC on Nov 24 via UPS 1Z999AA10123456784; 5 more units released to Reno 3PL and not shipped yet."},
+		{"PartLineShippedWithHold", domain.AnswerFacts{Status: domain.StatusPartiallyShipped, Groups: []domain.FulfilmentGroup{dal},
+			OpenHolds: []domain.Hold{{Reason: "manual", PlacedAt: day(25)}},
+			Totals: domain.LineTotals{Lines: 1, LiveLines: 1, PartShippedLines: 1, Units: domain.Buckets{Ordered: 10, Shipped: 4, Allocated: 6}}},
+			"1 of 1 line shipped in part from Dallas DC on Nov 24 via UPS 1Z999AA10123456784; 6 more units allocated, waiting to be released to the warehouse; on manual hold since Nov 25: nothing more ships until it is released."},
+		{"ShippedOneShipment", domain.AnswerFacts{Status: domain.StatusShipped, Groups: []domain.FulfilmentGroup{dal},
+			Totals: domain.LineTotals{Lines: 3, LiveLines: 3, ShippedLines: 3, Units: domain.Buckets{Ordered: 9, Shipped: 9}}},
+			"All 3 lines shipped from Dallas DC on Nov 24 via UPS 1Z999AA10123456784."},
+		{"ShippedTwoShipmentsSomeCancelled", domain.AnswerFacts{Status: domain.StatusShipped, Groups: []domain.FulfilmentGroup{dal, reno},
+			Totals: domain.LineTotals{Lines: 3, LiveLines: 2, ShippedLines: 2, Units: domain.Buckets{Ordered: 9, Shipped: 7, Cancelled: 2}}},
+			"Both lines shipped in 2 shipments: from Dallas DC on Nov 24 via UPS 1Z999AA10123456784, from Reno 3PL on Nov 25 via FedEx 771234567890; 2 units cancelled."},
+		{"ShippedLTL", domain.AnswerFacts{Status: domain.StatusShipped,
+			Groups: []domain.FulfilmentGroup{{LocationName: "Dallas DC", Status: "shipped", Carrier: "Estes", TrackingNumber: "0123456789", ShippedAt: day(19)}},
+			Totals: domain.LineTotals{Lines: 1, LiveLines: 1, ShippedLines: 1, Units: domain.Buckets{Ordered: 400, Shipped: 400}}},
+			"Shipped from Dallas DC on Nov 19 via Estes 0123456789."},
+		{"Closed", domain.AnswerFacts{Status: domain.StatusClosed, Groups: []domain.FulfilmentGroup{reno},
+			Totals: domain.LineTotals{Lines: 2, LiveLines: 2, ShippedLines: 2, Units: domain.Buckets{Ordered: 7, Shipped: 7}}},
+			"Both lines shipped and invoiced from Reno 3PL on Nov 25 via FedEx 771234567890."},
+		{"Cancelled", domain.AnswerFacts{Status: domain.StatusCancelled}, "Cancelled: nothing on this order will ship."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := domain.StatusAnswer(tt.f); got != tt.want {
+				t.Fatalf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTrackingURL(t *testing.T) {
+	tests := []struct{ carrier, tracking, want string }{
+		{"UPS", "1Z999AA10123456784", "https://www.ups.com/track?loc=en_US&tracknum=1Z999AA10123456784"},
+		{"FedEx", "771234567890", "https://www.fedex.com/fedextrack/?trknbr=771234567890"},
+		{"USPS", "9400111899223197428490", "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223197428490"},
+		{"Estes", "0123456789", ""},
+		{"UPS", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.carrier, func(t *testing.T) {
+			if got := domain.TrackingURL(tt.carrier, tt.tracking); got != tt.want {
+				t.Fatalf("got %q", got)
+			}
+		})
+	}
+}
