@@ -75,6 +75,13 @@ func (h *Orders) List(c *fiber.Ctx) error {
 		}
 	}
 	if httpx.IsHTMX(c) {
+		// The address bar gets the search without empty fields, so that
+		// the URL a CSR shares or bookmarks stays short.
+		push := "/orders"
+		if v := f.Values().Encode(); v != "" {
+			push += "?" + v
+		}
+		c.Set("HX-Push-Url", push)
 		return httpx.Render(c, fiber.StatusOK, views.OrderResults(res))
 	}
 	p := views.OrdersProps{Filters: f, Results: res}

@@ -80,6 +80,9 @@ func TestSearchByEachKey(t *testing.T) {
 		if !strings.Contains(body, s.Shipped) || strings.Contains(body, s.Allocated) {
 			t.Fatal("status filter not applied")
 		}
+		if got := resp.Header.Get("HX-Push-Url"); got != "/orders?q=SKU-2001&status=shipped" {
+			t.Fatalf("HX-Push-Url %q", got)
+		}
 	})
 	t.Run("Filters", func(t *testing.T) {
 		_, body := c.Get("/orders?hold=1")
