@@ -73,14 +73,15 @@ func (db *DB) CustomerByAccount(ctx context.Context, account string, page int) (
 		}
 		p.Pages = max(1, (p.Total+CustomerOrdersPerPage-1)/CustomerOrdersPerPage)
 		p.Page = min(max(page, 1), p.Pages)
-		rows, err := tx.QueryContext(ctx, hitSelect+` WHERE o.customer_id = ? ORDER BY o.created_at DESC, o.id DESC LIMIT ? OFFSET ?`,
+		rows, err := tx.QueryContext(ctx, hitSelect+`, 0 FROM orders o JOIN customers c ON c.id = o.customer_id
+			WHERE o.customer_id = ? ORDER BY o.created_at DESC, o.id DESC LIMIT ? OFFSET ?`,
 			c.ID, CustomerOrdersPerPage, (p.Page-1)*CustomerOrdersPerPage)
 		if err != nil {
 			return fmt.Errorf("read customer orders: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			h, err := scanHit(rows)
+			h, _, err := scanHit(rows)
 			if err != nil {
 				return err
 			}

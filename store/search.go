@@ -52,9 +52,6 @@ type OrderResults struct {
 // of matches: a CSR refines a search that finds more than this.
 const searchCap = 1000
 
-// countCap bounds the count of a search without text (filters only).
-const countCap = 10000
-
 // maxCustomerMatches bounds how many customers a name, e-mail or phone
 // search expands into orders, so that a common word ("supply") does not
 // pull in the orders of hundreds of accounts.
@@ -67,23 +64,25 @@ const phoneDigitsSQL = `replace(replace(replace(replace(replace(replace(phone, '
 // hitSelect selects the columns scanHit reads. The hold reason and last
 // shipment come from correlated lookups on holds_order and the
 // fulfilment_groups (order_id, seq) index: one page of rows, a few seeks each.
+// It is followed by one more column, the count of matches (or 0), and the
+// FROM clause.
 const hitSelect = `SELECT o.id, o.number, c.account, c.name, o.customer_po, o.ship_name, o.channel,
 	o.status, o.total_cents, o.has_hold, o.has_backorder, o.created_at,
 	CASE WHEN o.has_hold THEN coalesce((SELECT reason FROM holds h WHERE h.order_id = o.id AND h.released_at IS NULL ORDER BY h.id LIMIT 1), '') ELSE '' END,
-	coalesce((SELECT g.carrier || '|' || g.shipped_at FROM fulfilment_groups g WHERE g.order_id = o.id AND g.status = 'shipped' ORDER BY g.shipped_at DESC LIMIT 1), '')
-	FROM orders o JOIN customers c ON c.id = o.customer_id`
+	coalesce((SELECT g.carrier || '|' || g.shipped_at FROM fulfilment_groups g WHERE g.order_id = o.id AND g.status = 'shipped' ORDER BY g.shipped_at DESC LIMIT 1), '')`
 
-func scanHit(rows *sql.Rows) (domain.OrderHit, error) {
+func scanHit(rows *sql.Rows) (domain.OrderHit, int, error) {
 	var h domain.OrderHit
 	var status, created, last string
+	var total int
 	err := rows.Scan(&h.ID, &h.Number, &h.CustomerAccount, &h.CustomerName, &h.CustomerPO, &h.ShipName, &h.Channel,
-		&status, &h.TotalCents, &h.HasHold, &h.HasBackorder, &created, &h.HoldReason, &last)
+		&status, &h.TotalCents, &h.HasHold, &h.HasBackorder, &created, &h.HoldReason, &last, &total)
 	h.Status = domain.OrderStatus(status)
 	h.CreatedAt = ParseTime(created)
 	if carrier, at, ok := strings.Cut(last, "|"); ok {
 		h.LastCarrier, h.LastShippedAt = carrier, ParseTime(at)
 	}
-	return h, err
+	return h, total, err
 }
 
 // ExactOrder returns the number of the one order that q names exactly: its
@@ -141,10 +140,15 @@ func queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([
 // e-mail or phone, ship-to name) under the filters, sorted and paged. It
 // returns EINVALID for a bad filter value.
 //
-// Every key is one index lookup (see migration 0002): the matches of each
-// key, newest first and at most searchCap, are gathered in a UNION and only
-// that small set is filtered, counted, sorted and paged. Without text the
-// filters walk orders newest first and stop after one page.
+// With text, every key is one index lookup (see migration 0002): the
+// matches of each key, newest first and at most searchCap, are gathered
+// once (a MATERIALIZED CTE) and only that small set is counted, sorted and
+// paged; CROSS JOIN makes SQLite start from the matches rather than walk
+// orders in date order looking for them. Without text, the filters walk
+// orders in the sort's index order and stop after one page; counting a
+// million orders for every keystroke would cost more than the page, so
+// Total is then what the pages so far have shown and AtCap says whether
+// there are more.
 func (db *DB) SearchOrders(ctx context.Context, q OrderQuery) (OrderResults, error) {
 	var res OrderResults
 	filter, fargs, err := q.filters()
@@ -159,44 +163,54 @@ func (db *DB) SearchOrders(ctx context.Context, q OrderQuery) (OrderResults, err
 	order := q.orderBy()
 	err = db.View(ctx, func(tx *sql.Tx) error {
 		text := strings.TrimSpace(q.Q)
-		var from string
+		var query string
 		var args []any
-		countCapUsed := countCap
 		if text == "" {
-			from = ` WHERE 1 = 1` + filter
-			args = fargs
+			query = hitSelect + `, 0 FROM orders o JOIN customers c ON c.id = o.customer_id WHERE 1 = 1` + filter + order + ` LIMIT ? OFFSET ?`
+			args = append(fargs, limit+1, offset)
 		} else {
 			sources, sargs, err := matchSources(ctx, tx, text, filter, fargs)
 			if err != nil {
 				return err
 			}
-			if len(sources) == 0 {
-				return nil
+			// Order ids are assigned as orders are created, so "newest
+			// first" over the matches is id order, which needs no order row
+			// read; other sorts read the matches' rows.
+			pageSQL := `SELECT id, count(*) OVER () FROM m ORDER BY id DESC`
+			if q.Sort == SortOldest || q.Sort == SortValueHigh || q.Sort == SortValueLow {
+				pageSQL = `SELECT o.id, count(*) OVER () FROM m CROSS JOIN orders o ON o.id = m.id` + order
+			} else {
+				order = ` ORDER BY o.id DESC`
 			}
-			from = ` WHERE o.id IN (` + strings.Join(sources, " UNION ") + `)`
-			args = sargs
-			countCapUsed = searchCap
+			query = `WITH m(id) AS MATERIALIZED (` + strings.Join(sources, " UNION ") + `),
+				page(id, total) AS (` + pageSQL + ` LIMIT ? OFFSET ?)
+				` + hitSelect + `, page.total FROM page CROSS JOIN orders o ON o.id = page.id JOIN customers c ON c.id = o.customer_id` + order
+			args = append(sargs, limit, offset)
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM orders o`+from+` LIMIT ?)`,
-			append(args, countCapUsed+1)...).Scan(&res.Total); err != nil {
-			return fmt.Errorf("count orders: %w", err)
-		}
-		if res.Total > countCapUsed {
-			res.Total, res.AtCap = countCapUsed, true
-		}
-		rows, err := tx.QueryContext(ctx, hitSelect+from+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("search orders: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			h, err := scanHit(rows)
+			h, total, err := scanHit(rows)
 			if err != nil {
 				return err
 			}
 			res.Orders = append(res.Orders, h)
+			res.Total = total
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if text == "" {
+			res.AtCap = len(res.Orders) > limit
+			res.Orders = res.Orders[:min(len(res.Orders), limit)]
+			res.Total = offset + len(res.Orders)
+		} else if res.Total >= searchCap {
+			res.AtCap = true
+		}
+		return nil
 	})
 	return res, err
 }
@@ -205,15 +219,24 @@ func (db *DB) SearchOrders(ctx context.Context, q OrderQuery) (OrderResults, err
 func (q OrderQuery) filters() (string, []any, error) {
 	var b strings.Builder
 	var args []any
+	// Sorted by value without text, the page should come from walking
+	// orders_total and stop after one page; an index on a filtered column
+	// (orders_status, orders_channel, the partial hold and backorder
+	// indexes) would make SQLite gather every order passing the filter and
+	// sort them all. A unary + keeps SQLite from using those indexes.
+	plus := ""
+	if strings.TrimSpace(q.Q) == "" && (q.Sort == SortValueHigh || q.Sort == SortValueLow) {
+		plus = "+"
+	}
 	if q.Status != "" {
 		if !q.Status.Valid() {
 			return "", nil, domain.Invalid("Unknown status.", map[string]string{"status": "Pick a status from the list."})
 		}
-		b.WriteString(` AND o.status = ?`)
+		b.WriteString(` AND ` + plus + `o.status = ?`)
 		args = append(args, string(q.Status))
 	}
 	if q.Channel != "" {
-		b.WriteString(` AND o.channel = ?`)
+		b.WriteString(` AND ` + plus + `o.channel = ?`)
 		args = append(args, q.Channel)
 	}
 	if q.Location != "" {
@@ -230,7 +253,7 @@ func (q OrderQuery) filters() (string, []any, error) {
 		if err != nil {
 			return "", nil, domain.Invalid("The from date is not a date.", map[string]string{"from": "Use a date like 2026-11-02."})
 		}
-		b.WriteString(` AND o.created_at >= ?`)
+		b.WriteString(` AND ` + plus + `o.created_at >= ?`)
 		args = append(args, FormatTime(t))
 	}
 	if q.To != "" {
@@ -238,14 +261,14 @@ func (q OrderQuery) filters() (string, []any, error) {
 		if err != nil {
 			return "", nil, domain.Invalid("The to date is not a date.", map[string]string{"to": "Use a date like 2026-11-30."})
 		}
-		b.WriteString(` AND o.created_at < ?`)
+		b.WriteString(` AND ` + plus + `o.created_at < ?`)
 		args = append(args, FormatTime(t.AddDate(0, 0, 1)))
 	}
 	if q.HasHold {
-		b.WriteString(` AND o.has_hold = 1`)
+		b.WriteString(` AND ` + plus + `o.has_hold = 1`)
 	}
 	if q.HasBackorder {
-		b.WriteString(` AND o.has_backorder = 1`)
+		b.WriteString(` AND ` + plus + `o.has_backorder = 1`)
 	}
 	return b.String(), args, nil
 }
@@ -275,6 +298,17 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 	capped := func(sel, order string, key ...any) {
 		add(sel+filter+order+` LIMIT `+fmt.Sprint(searchCap), append(key, fargs...)...)
 	}
+	// joined is capped for keys outside orders: without filters the key's
+	// own index answers alone (bare); with filters each match is joined to
+	// its order (withOrders). Reading a thousand order rows costs more than
+	// the index lookup itself.
+	joined := func(bare, withOrders, order string, key ...any) {
+		if filter == "" {
+			add(bare+order+` LIMIT `+fmt.Sprint(searchCap), key...)
+			return
+		}
+		capped(withOrders, order, key...)
+	}
 	// Order number and customer PO: exact, and by prefix once the text is
 	// long enough to be a number being typed (a prefix of one or two
 	// characters would match everything).
@@ -287,13 +321,15 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 	}
 	// Tracking number: exact on the partial index of 0001 (the <> '' term
 	// lets SQLite use it).
-	capped(`SELECT o.id FROM fulfilment_groups g JOIN orders o ON o.id = g.order_id
+	joined(`SELECT order_id AS id FROM fulfilment_groups g WHERE g.tracking_number = ? AND g.tracking_number <> ''`,
+		`SELECT o.id FROM fulfilment_groups g JOIN orders o ON o.id = g.order_id
 		WHERE g.tracking_number = ? AND g.tracking_number <> ''`, ``, text)
 	// SKU: order_lines_sku (sku, order_id) read backwards gives the newest
 	// orders of the SKU first, so the cap reads searchCap index entries of
 	// the SKU's possibly thousands of lines and stops.
 	if !strings.ContainsAny(text, " @") {
-		capped(`SELECT l.order_id AS id FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.sku = ?`,
+		joined(`SELECT order_id AS id FROM order_lines l WHERE l.sku = ?`,
+			`SELECT l.order_id AS id FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.sku = ?`,
 			` ORDER BY l.order_id DESC`, text)
 	}
 	// Customers by account, name, e-mail or phone, then their orders
@@ -302,17 +338,19 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(ids) > 0 {
-		key := make([]any, len(ids))
-		for i, id := range ids {
-			key[i] = id
-		}
-		capped(`SELECT o.id FROM orders o WHERE o.customer_id IN (`+placeholders(len(ids))+`)`, ` ORDER BY o.created_at DESC`, key...)
+	// One capped source per customer, each reading orders_customer
+	// backwards, so that a large account's thousands of orders are not
+	// sorted to find its newest; the cap is shared among the customers.
+	perCustomer := max(50, searchCap/max(1, len(ids)))
+	for _, id := range ids {
+		add(`SELECT o.id FROM orders o WHERE o.customer_id = ?`+filter+` ORDER BY o.created_at DESC LIMIT `+fmt.Sprint(perCustomer),
+			append([]any{id}, fargs...)...)
 	}
 	// Ship-to name: FTS5 in descending rowid order reads only the newest
 	// searchCap matches of even a common word.
 	if m := ftsQuery(text); m != "" && !strings.Contains(text, "@") {
-		capped(`SELECT o.id FROM orders_ship_fts f JOIN orders o ON o.id = f.rowid WHERE orders_ship_fts MATCH ?`,
+		joined(`SELECT rowid AS id FROM orders_ship_fts f WHERE orders_ship_fts MATCH ?`,
+			`SELECT o.id FROM orders_ship_fts f JOIN orders o ON o.id = f.rowid WHERE orders_ship_fts MATCH ?`,
 			` ORDER BY f.rowid DESC`, m)
 	}
 	return sources, args, nil

@@ -507,7 +507,7 @@ func orderPager(p OrderResultsProps) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		if p.Filters.Page > 1 || len(p.Orders) == p.PerPage {
+		if p.Filters.Page > 1 || hasNextPage(p) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, "<nav class=\"pager\" aria-label=\"Result pages\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -561,7 +561,7 @@ func orderPager(p OrderResultsProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if (p.Filters.Page)*p.PerPage < p.Total {
+			if hasNextPage(p) {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<a href=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -1087,15 +1087,26 @@ func creditBadge(status string) templ.Component {
 }
 
 func resultsHeading(p OrderResultsProps) string {
+	first := (p.Filters.Page-1)*p.PerPage + 1
 	switch {
-	case p.Total == 0:
+	case len(p.Orders) == 0:
 		return "Orders"
+	case p.Filters.Q == "":
+		// Without text the total is not counted (see store.SearchOrders).
+		return "Orders " + Thousands(int64(first)) + "–" + Thousands(int64(first+len(p.Orders)-1))
 	case p.AtCap:
-		return Thousands(int64(p.Total)) + "+ orders, newest first by key — add a filter to narrow"
+		return Thousands(int64(p.Total)) + "+ orders match, newest first — add a word or a filter to narrow"
 	case p.Total == 1:
 		return "1 order"
 	}
 	return Thousands(int64(p.Total)) + " orders"
+}
+
+func hasNextPage(p OrderResultsProps) bool {
+	if p.Filters.Q == "" {
+		return p.AtCap
+	}
+	return p.Filters.Page*p.PerPage < p.Total
 }
 
 func customerType(t string) string {
