@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,7 +24,7 @@ var benchCSR = store.NewUser{Email: "bench-csr@demo.test", Name: "Bench CSR", Ro
 // benchApp is the real app on the OMS_BENCH_DB database with a signed-in
 // CSR: the timings include routing, middleware, session lookup, the store
 // and rendering, all of the server's side of a request.
-func benchApp(b *testing.B) (*testapp.Client, fixtures.SearchKeys) {
+func benchApp(b *testing.B) (*benchClient, fixtures.SearchKeys) {
 	db := fixtures.BenchDB(b)
 	if err := db.EnsureUser(context.Background(), benchCSR); err != nil {
 		b.Fatal(err)
@@ -31,19 +32,81 @@ func benchApp(b *testing.B) (*testapp.Client, fixtures.SearchKeys) {
 	a := &testapp.App{DB: db, App: web.New(db, web.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})}
 	c := a.Client(b)
 	c.SignIn(benchCSR.Email)
-	return c, fixtures.SampleSearchKeys(b, db, 200)
+	return &benchClient{Client: c, db: db}, fixtures.SampleSearchKeys(b, db, 200)
+}
+
+// benchClient is a signed-in client and the database behind it.
+type benchClient struct {
+	*testapp.Client
+	db *store.DB
+}
+
+func (c *benchClient) DB() *store.DB { return c.db }
+
+// bigOrder is a 1,000-line order the page benchmark adds to the benchmark
+// database (once) to show that lines are paged on the server.
+const bigOrder = "SO-BENCH-1000"
+
+func ensureBigOrder(b *testing.B, db *store.DB) {
+	var n int
+	err := db.View(context.Background(), func(tx *sql.Tx) error {
+		return tx.QueryRow(`SELECT count(*) FROM orders WHERE number = ?`, bigOrder).Scan(&n)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if n > 0 {
+		return
+	}
+	var account, loc string
+	var skus []string
+	err = db.View(context.Background(), func(tx *sql.Tx) error {
+		if err := tx.QueryRow(`SELECT account FROM customers ORDER BY id LIMIT 1`).Scan(&account); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(`SELECT code FROM locations ORDER BY id LIMIT 1`).Scan(&loc); err != nil {
+			return err
+		}
+		rows, err := tx.Query(`SELECT sku FROM items ORDER BY id LIMIT 1000`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return err
+			}
+			skus = append(skus, s)
+		}
+		return rows.Err()
+	})
+	if err != nil || len(skus) == 0 {
+		b.Fatalf("no customers, locations or items in the benchmark database: %v", err)
+	}
+	o := fixtures.Order{Number: bigOrder, Channel: "csv", Account: account, PO: "PO-BENCH-1000",
+		Groups: []fixtures.Group{{Location: loc, Status: "planned"}}}
+	for i := range 1000 {
+		o.Lines = append(o.Lines, fixtures.Line{SKU: skus[i%len(skus)], Allocated: int64(i%9 + 1)})
+	}
+	fixtures.New(b, db).Order(o)
 }
 
 // BenchmarkOrderPage renders the order page (GET /orders/{number}) of
-// random orders.
+// random orders, and of a 1,000-line order.
 func BenchmarkOrderPage(b *testing.B) {
 	c, keys := benchApp(b)
-	fixtures.P95(b, keys["number"], func(number string) error {
+	get := func(number string) error {
 		resp, _ := c.Get("/orders/" + url.PathEscape(number))
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("order %s: status %d", number, resp.StatusCode)
 		}
 		return nil
+	}
+	b.Run("random", func(b *testing.B) { fixtures.P95(b, keys["number"], get) })
+	b.Run("lines_1000", func(b *testing.B) {
+		ensureBigOrder(b, c.DB())
+		fixtures.P95(b, []string{bigOrder}, get)
 	})
 }
 
