@@ -79,6 +79,9 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	home := &handlers.Home{DB: db}
 	health := &handlers.Health{DB: db}
 	admin := &handlers.Admin{DB: db}
+	inventory := &handlers.Inventory{DB: db}
+	itemsAPI := &handlers.ItemsAPI{DB: db}
+	sourcingH := &handlers.Sourcing{DB: db}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS))
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -95,6 +98,22 @@ func New(db *store.DB, cfg Config) *fiber.App {
 
 	app.Use(requireUser)
 	app.Get("/", home.Show)
+
+	app.Get("/inventory", inventory.List)
+	app.Get("/inventory/short", inventory.Short)
+	app.Get("/inventory/items/:sku", inventory.Show)
+	app.Get("/api/v1/items/:sku", itemsAPI.Show)
+
+	ops := allow(domain.RoleOps)
+	app.Get("/sourcing", ops, sourcingH.List)
+	app.Get("/sourcing/simulate", ops, sourcingH.Simulate)
+	app.Get("/sourcing/rules/new", ops, sourcingH.New)
+	app.Post("/sourcing/rules", ops, sourcingH.Create)
+	app.Get("/sourcing/rules/:id", ops, sourcingH.Edit)
+	app.Post("/sourcing/rules/:id", ops, sourcingH.Update)
+	app.Post("/sourcing/rules/:id/move", ops, sourcingH.Move)
+	app.Post("/sourcing/rules/:id/status", ops, sourcingH.SetStatus)
+	app.Get("/sourcing/rules/:id/versions", ops, sourcingH.History)
 
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
