@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -163,20 +165,85 @@ func RuleDiff(old, new sourcing.Rule) string {
 	if new.Position != 0 && old.Position != new.Position {
 		parts = append(parts, fmt.Sprintf("position %d → %d", old.Position, new.Position))
 	}
-	oc, _ := json.Marshal(old.Conditions)
-	nc, _ := json.Marshal(new.Conditions)
-	if string(oc) != string(nc) {
-		parts = append(parts, fmt.Sprintf("conditions %s → %s", oc, nc))
-	}
-	op, _ := json.Marshal(old.Policy)
-	np, _ := json.Marshal(new.Policy)
-	if string(op) != string(np) {
-		parts = append(parts, fmt.Sprintf("policy %s → %s", op, np))
-	}
+	parts = append(parts, fieldDiff("conditions", old.Conditions, new.Conditions)...)
+	parts = append(parts, fieldDiff("policy", old.Policy, new.Policy)...)
 	if len(parts) == 0 {
 		return ""
 	}
 	return strings.Join(parts, "; ")
+}
+
+// fieldDiff compares two values field by field through their JSON and
+// says what changed, one "path: old → new" per field, in path order, so
+// that the history reads "conditions.customer_types: none → b2b" rather
+// than two JSON documents.
+func fieldDiff(prefix string, old, new any) []string {
+	a, b := map[string]string{}, map[string]string{}
+	flatten(prefix, toJSONValue(old), a)
+	flatten(prefix, toJSONValue(new), b)
+	keys := slices.Collect(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var out []string
+	for _, k := range keys {
+		if a[k] == b[k] {
+			continue
+		}
+		empty := "none"
+		if a[k] == "yes" || b[k] == "yes" {
+			empty = "no"
+		}
+		show := func(v string) string {
+			if v == "" {
+				return empty
+			}
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && strings.HasSuffix(k, "_cents") {
+				return fmt.Sprintf("$%d.%02d", n/100, n%100)
+			}
+			return v
+		}
+		out = append(out, fmt.Sprintf("%s: %s → %s", k, show(a[k]), show(b[k])))
+	}
+	return out
+}
+
+func toJSONValue(v any) any {
+	b, _ := json.Marshal(v)
+	var out any
+	json.Unmarshal(b, &out)
+	return out
+}
+
+// flatten writes the leaves of a decoded JSON value as path → text; lists
+// become "a, b", false and zero become "" (the same as absent, since the
+// rule JSON omits them).
+func flatten(path string, v any, out map[string]string) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			flatten(path+"."+k, e, out)
+		}
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = fmt.Sprint(e)
+		}
+		out[path] = strings.Join(parts, ", ")
+	case bool:
+		if x {
+			out[path] = "yes"
+		}
+	case float64:
+		if x != 0 {
+			out[path] = strconv.FormatFloat(x, 'f', -1, 64)
+		}
+	case string:
+		out[path] = x
+	}
 }
 
 // RuleVersions lists the versions of a rule, newest first.

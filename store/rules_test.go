@@ -1,10 +1,12 @@
 package store_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/sourcing"
+	"github.com/oms/oms/store"
 )
 
 func ruleNames(tb testing.TB, n *network) []string {
@@ -69,5 +71,32 @@ func TestSetRuleStatus(t *testing.T) {
 	}
 	if _, err := n.db.SetRuleStatus(ctx, 999, sourcing.StatusActive, 0, "olivia"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("unknown rule: %v", err)
+	}
+}
+
+func TestRuleDiff(t *testing.T) {
+	old := sourcing.DemoRules()[1]
+	tests := []struct {
+		name string
+		edit func(r *sourcing.Rule)
+		want string
+	}{
+		{"Nothing", func(r *sourcing.Rule) {}, ""},
+		{"Status", func(r *sourcing.Rule) { r.Status = sourcing.StatusInactive }, "status active → inactive"},
+		{"Money", func(r *sourcing.Rule) { r.Conditions.MinOrderValueCents = 4999 }, "conditions.min_order_value_cents: none → $49.99"},
+		{"List", func(r *sourcing.Rule) { r.Conditions.Channels = []string{"web", "edi"} }, "conditions.channels: none → web, edi"},
+		{"Flag", func(r *sourcing.Rule) { r.Policy.Dropship = false }, "policy.dropship: yes → no"},
+		{"Two", func(r *sourcing.Rule) { r.Policy.MaxSplits = 1; r.Policy.Rank = sourcing.RankCost },
+			"policy.max_splits: 3 → 1; policy.rank: distance → cost"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := old
+			r.Conditions.Channels = slices.Clone(old.Conditions.Channels)
+			tt.edit(&r)
+			if got := store.RuleDiff(old, r); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
