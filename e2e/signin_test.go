@@ -51,4 +51,3 @@ func TestSignInEachRole(t *testing.T) {
 		})
 	}
 }
-

@@ -81,7 +81,7 @@ func Browser(tb testing.TB) context.Context {
 // SignInActions signs in through the sign-in page.
 func SignInActions(base, email string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
-		chromedp.Navigate(base + "/login"),
+		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(`input[name=email]`),
 		chromedp.SendKeys(`input[name=email]`, email),
 		chromedp.SendKeys(`input[name=password]`, Password),
