@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/sourcing"
@@ -18,6 +20,90 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// writer is what a write transaction offers; *sql.Tx and preparedTx both
+// do, so helpers run the same in either.
+type writer interface {
+	querier
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// maxPrepared bounds how many distinct statements the write pool keeps
+// prepared.
+const maxPrepared = 128
+
+// stmtCache holds statements prepared once on the write pool. The SQLite
+// driver takes about as long to parse a statement as to run it, and
+// sourcing an order runs some fifty, so parsing them once roughly halves
+// the time the single writer is held.
+type stmtCache struct {
+	ready  sync.Map // query → *sql.Stmt
+	wanted sync.Map // query → struct{}: seen in a transaction, not yet prepared
+	n      atomic.Int32
+}
+
+// preparedTx runs statements of one write transaction through the
+// prepared ones, falling back to the transaction (and noting the query for
+// prepareWanted) when a statement is not prepared yet.
+type preparedTx struct {
+	db *DB
+	tx *sql.Tx
+}
+
+func (db *DB) prepared(tx *sql.Tx) preparedTx { return preparedTx{db: db, tx: tx} }
+
+func (p preparedTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if s, ok := p.db.stmts.ready.Load(query); ok {
+		return p.tx.StmtContext(ctx, s.(*sql.Stmt))
+	}
+	if p.db.stmts.n.Load() < maxPrepared {
+		p.db.stmts.wanted.Store(query, struct{}{})
+	}
+	return nil
+}
+
+// ExecContext implements writer.
+func (p preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := p.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return p.tx.ExecContext(ctx, query, args...)
+}
+
+// QueryContext implements querier.
+func (p preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := p.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return p.tx.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext implements querier.
+func (p preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := p.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return p.tx.QueryRowContext(ctx, query, args...)
+}
+
+// prepareWanted prepares, on the write pool, the statements transactions
+// ran unprepared. It must run outside a write transaction: the pool has
+// one connection, which the transaction would be holding. A failure only
+// means the statement stays unprepared.
+func (db *DB) prepareWanted(ctx context.Context) {
+	db.stmts.wanted.Range(func(k, _ any) bool {
+		q := k.(string)
+		db.stmts.wanted.Delete(q)
+		if _, ok := db.stmts.ready.Load(q); ok || db.stmts.n.Load() >= maxPrepared {
+			return true
+		}
+		if st, err := db.write.PrepareContext(ctx, q); err == nil {
+			db.stmts.ready.Store(q, st)
+			db.stmts.n.Add(1)
+		}
+		return true
+	})
+}
+
 // SourceOrder plans the order's unsourced (backordered) quantities under the
 // active rules and applies the plan: fulfilment groups, reservations,
 // backorders, cancellations and exceptions, the trace, an event and the new
@@ -27,8 +113,9 @@ type querier interface {
 // cannot be sourced (draft, cancelled, nothing to source).
 func (db *DB) SourceOrder(ctx context.Context, number, actor string) (sourcing.Result, error) {
 	var res sourcing.Result
+	db.prepareWanted(ctx)
 	err := db.Update(ctx, func(tx *sql.Tx) error {
-		id, err := orderIDByNumber(ctx, tx, number)
+		id, err := orderIDByNumber(ctx, db.prepared(tx), number)
 		if err != nil {
 			return err
 		}
@@ -49,7 +136,8 @@ func orderIDByNumber(ctx context.Context, q querier, number string) (int64, erro
 
 // sourceOrder is SourceOrder inside the caller's transaction.
 func (db *DB) sourceOrder(ctx context.Context, tx *sql.Tx, orderID int64, actor string) (sourcing.Result, error) {
-	order, status, err := loadPlanOrder(ctx, tx, orderID)
+	w := db.prepared(tx)
+	order, status, err := loadPlanOrder(ctx, w, orderID)
 	if err != nil {
 		return sourcing.Result{}, err
 	}
@@ -63,11 +151,11 @@ func (db *DB) sourceOrder(ctx context.Context, tx *sql.Tx, orderID int64, actor 
 	for _, l := range order.Lines {
 		items = append(items, l.ItemID)
 	}
-	snap, err := loadSnapshot(ctx, tx, items)
+	snap, err := loadSnapshot(ctx, w, items)
 	if err != nil {
 		return sourcing.Result{}, err
 	}
-	rules, err := loadRules(ctx, tx, sourcing.StatusActive)
+	rules, err := loadRules(ctx, w, sourcing.StatusActive)
 	if err != nil {
 		return sourcing.Result{}, err
 	}
@@ -143,12 +231,14 @@ func loadSnapshot(ctx context.Context, q querier, itemIDs []int64) (sourcing.Sna
 	if len(itemIDs) == 0 {
 		return snap, nil
 	}
-	args := make([]any, len(itemIDs))
-	for i, id := range itemIDs {
-		args[i] = id
+	// One statement text for any number of items (a JSON array), so that
+	// it is prepared once.
+	ids, err := json.Marshal(itemIDs)
+	if err != nil {
+		return snap, err
 	}
 	rows, err = q.QueryContext(ctx, `SELECT item_id, location_id, on_hand - allocated - safety_stock
-		FROM inventory WHERE item_id IN (`+placeholders(len(itemIDs))+`)`, args...)
+		FROM inventory WHERE item_id IN (SELECT value FROM json_each(?))`, string(ids))
 	if err != nil {
 		return snap, err
 	}
@@ -208,19 +298,20 @@ var errOversell = errors.New("reservation would oversell")
 // applyPlan writes a plan: groups and their lines, reservations, the line
 // buckets, exceptions, the trace, an event and the order's new status.
 func (db *DB) applyPlan(ctx context.Context, tx *sql.Tx, orderID int64, order sourcing.Order, snap sourcing.Snapshot, res sourcing.Result, actor string) error {
+	w := db.prepared(tx)
 	now := db.now()
 	isVendor := map[int64]bool{}
 	for _, l := range snap.Locations {
 		isVendor[l.ID] = l.Type == sourcing.TypeVendor
 	}
 	var seq int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM fulfilment_groups WHERE order_id = ?`, orderID).Scan(&seq); err != nil {
+	if err := w.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM fulfilment_groups WHERE order_id = ?`, orderID).Scan(&seq); err != nil {
 		return err
 	}
 	var codes []string
 	for _, g := range res.Groups {
 		seq++
-		r, err := tx.ExecContext(ctx, `INSERT INTO fulfilment_groups (order_id, seq, location_id, dropship, status, created_at)
+		r, err := w.ExecContext(ctx, `INSERT INTO fulfilment_groups (order_id, seq, location_id, dropship, status, created_at)
 			VALUES (?, ?, ?, ?, 'planned', ?)`, orderID, seq, g.LocationID, g.Dropship, now)
 		if err != nil {
 			return err
@@ -228,27 +319,27 @@ func (db *DB) applyPlan(ctx context.Context, tx *sql.Tx, orderID int64, order so
 		gid, _ := r.LastInsertId()
 		codes = append(codes, g.LocationCode)
 		for _, gl := range g.Lines {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO fulfilment_group_lines (group_id, order_line_id, item_id, quantity) VALUES (?, ?, ?, ?)`,
+			if _, err := w.ExecContext(ctx, `INSERT INTO fulfilment_group_lines (group_id, order_line_id, item_id, quantity) VALUES (?, ?, ?, ?)`,
 				gid, gl.LineID, gl.ItemID, gl.Quantity); err != nil {
 				return err
 			}
-			if err := reserve(ctx, tx, gl.ItemID, g.LocationID, gl.Quantity, isVendor[g.LocationID], now); err != nil {
+			if err := reserve(ctx, w, gl.ItemID, g.LocationID, gl.Quantity, isVendor[g.LocationID], now); err != nil {
 				return fmt.Errorf("%s at %s: %w", gl.SKU, g.LocationCode, err)
 			}
-			if err := moveBucket(ctx, tx, gl.LineID, "qty_backordered", "qty_allocated", gl.Quantity); err != nil {
+			if err := moveBucket(ctx, w, gl.LineID, "qty_backordered", "qty_allocated", gl.Quantity); err != nil {
 				return err
 			}
 		}
 	}
 	for _, c := range res.Cancels {
-		if err := moveBucket(ctx, tx, c.LineID, "qty_backordered", "qty_cancelled", c.Quantity); err != nil {
+		if err := moveBucket(ctx, w, c.LineID, "qty_backordered", "qty_cancelled", c.Quantity); err != nil {
 			return err
 		}
 	}
 	for _, x := range res.Exceptions {
 		// The units stay backordered while a person decides; the exception
 		// is what puts them in front of someone.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO exceptions (kind, order_id, order_line_id, severity, summary, sla_due_at, created_at)
+		if _, err := w.ExecContext(ctx, `INSERT INTO exceptions (kind, order_id, order_line_id, severity, summary, sla_due_at, created_at)
 			VALUES ('sourcing', ?, ?, 'high', ?, ?, ?)`, orderID, x.LineID,
 			fmt.Sprintf("%s: %d units could not be sourced: %s", x.SKU, x.Quantity, x.Reason), FormatTime(db.Now().Add(4*60*60*1e9)), now); err != nil {
 			return err
@@ -262,11 +353,11 @@ func (db *DB) applyPlan(ctx context.Context, tx *sql.Tx, orderID int64, order so
 	if !res.DefaultRule {
 		ruleID = res.RuleID
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO sourcing_traces (order_id, rule_id, rule_version, trace, created_at) VALUES (?, ?, ?, ?, ?)`,
+	if _, err := w.ExecContext(ctx, `INSERT INTO sourcing_traces (order_id, rule_id, rule_version, trace, created_at) VALUES (?, ?, ?, ?, ?)`,
 		orderID, ruleID, res.RuleVersion, string(trace), now); err != nil {
 		return err
 	}
-	before, after, err := refreshOrderStatus(ctx, tx, orderID, now)
+	before, after, err := refreshOrderStatus(ctx, w, orderID, now)
 	if err != nil {
 		return err
 	}
@@ -313,7 +404,7 @@ func sumQty(ls []sourcing.LineQty) int64 {
 // reserve adds quantity to the allocation of (item, location), refusing to
 // take available to promise below zero at own locations. Vendor locations
 // get a row on first use so that invariant 2 covers dropship groups too.
-func reserve(ctx context.Context, tx *sql.Tx, itemID, locationID, qty int64, vendor bool, now string) error {
+func reserve(ctx context.Context, tx writer, itemID, locationID, qty int64, vendor bool, now string) error {
 	if vendor {
 		_, err := tx.ExecContext(ctx, `INSERT INTO inventory (item_id, location_id, on_hand, allocated, safety_stock, on_hand_as_of)
 			VALUES (?, ?, 0, ?, 0, ?)
@@ -339,7 +430,7 @@ var bucketColumns = map[string]bool{
 
 // moveBucket moves qty of a line from one bucket to another in one
 // statement, so the CHECK for invariant 1 holds at every step.
-func moveBucket(ctx context.Context, tx *sql.Tx, lineID int64, from, to string, qty int64) error {
+func moveBucket(ctx context.Context, tx writer, lineID int64, from, to string, qty int64) error {
 	if !bucketColumns[from] || !bucketColumns[to] {
 		return fmt.Errorf("moveBucket: unknown bucket %s or %s", from, to)
 	}
@@ -357,7 +448,7 @@ func moveBucket(ctx context.Context, tx *sql.Tx, lineID int64, from, to string, 
 // refreshOrderStatus derives line and order status from the buckets and open
 // holds, stores them with the flags lists filter on, and bumps the order's
 // version. It returns the status before and after.
-func refreshOrderStatus(ctx context.Context, tx *sql.Tx, orderID int64, now string) (before, after domain.OrderStatus, err error) {
+func refreshOrderStatus(ctx context.Context, tx writer, orderID int64, now string) (before, after domain.OrderStatus, err error) {
 	var status string
 	if err = tx.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, orderID).Scan(&status); err != nil {
 		return "", "", err

@@ -33,6 +33,7 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	path  string
+	stmts stmtCache // statements of the allocation path, prepared on the write pool
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
