@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -146,20 +147,32 @@ func BenchmarkSourceOrder10Lines(b *testing.B) {
 	bn := newBenchNetwork(b)
 	ctx := context.Background()
 	var d []time.Duration
+	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		num := bn.order(b, 10)
 		b.StartTimer()
-		start := time.Now()
+		start, cpu0 := time.Now(), processCPU()
 		if _, err := bn.db.SourceOrder(ctx, num, "bench"); err != nil {
 			b.Fatal(err)
 		}
 		d = append(d, time.Since(start))
+		cpu += processCPU() - cpu0
 	}
 	b.StopTimer()
+	// CPU time is what the code costs; wall time at p99 also holds what
+	// other processes on the machine took from it.
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(len(d)), "cpu-ns/op")
 	slices.Sort(d)
 	b.ReportMetric(float64(d[len(d)/2].Nanoseconds()), "p50-ns")
 	b.ReportMetric(float64(d[min(len(d)-1, len(d)*99/100)].Nanoseconds()), "p99-ns")
-	b.Logf("p90 %v p95 %v p98 %v p99 %v max %v", d[len(d)*90/100], d[len(d)*95/100], d[len(d)*98/100], d[len(d)*99/100], d[len(d)-1])
+	b.Logf("p90 %v, p95 %v, p99 %v, max %v", d[len(d)*90/100], d[len(d)*95/100], d[len(d)*99/100], d[len(d)-1])
 	checkInvariants(b, bn.db)
+}
+
+// processCPU is the user and system CPU time the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
