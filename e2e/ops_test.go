@@ -145,11 +145,26 @@ func TestOpsRulesAndSimulator(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid="rule-name-input"]`),
 		chromedp.SendKeys(`[data-testid="rule-name-input"]`, "B2B over $500 from Reno"),
 		chromedp.Click(`input[name="conditions.customer_types"][value="b2b"]`),
-		chromedp.SendKeys(`[data-testid="min-value"]`, "500.00"),
+		chromedp.SendKeys(`[data-testid="min-value"]`, "500.001"),
+		chromedp.SetValue(`[data-testid="max-splits"]`, "0"),
 		chromedp.Click(`input[name="policy.eligible.location_codes"][value="RNO"]`),
+		chromedp.Click(`[data-testid="save-rule"]`),
+		chromedp.WaitVisible(`[data-testid="error-policy.max_splits"]`),
 	)
 	if err != nil {
 		t.Fatalf("rule form: %v", err)
+	}
+	// The errors sit next to their fields and what was typed is kept.
+	if v := testapp.Run(t, ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="rule-name-input"]').value`)); v != "B2B over $500 from Reno" {
+		t.Fatalf("name after 422: %q", v)
+	}
+	testapp.Screenshot(t, ctx, "sourcing-rule-errors")
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(`[data-testid="min-value"]`, "500.00"),
+		chromedp.SetValue(`[data-testid="max-splits"]`, "2"),
+	)
+	if err != nil {
+		t.Fatal(err)
 	}
 	testapp.Screenshot(t, ctx, "sourcing-rule-form")
 	err = chromedp.Do(ctx,
@@ -175,6 +190,13 @@ func TestOpsRulesAndSimulator(t *testing.T) {
 		}
 	}
 	testapp.Screenshot(t, ctx, "sourcing-rules")
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/sourcing/rules/"+id+"/versions"), chromedp.WaitVisible(`[data-testid="versions"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if n := testapp.Run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="version-row"]').length`)); n != 4 {
+		t.Fatalf("%d versions after create and three moves", n)
+	}
+	testapp.Screenshot(t, ctx, "sourcing-history")
 
 	// Simulate a typed order: two traces, side by side.
 	err = chromedp.Do(ctx,
