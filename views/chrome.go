@@ -39,6 +39,7 @@ type navEntry struct {
 var navEntries = []navEntry{
 	{Key: "home", Label: "Home", Href: "/"},
 	{Key: "orders", Label: "Orders", Href: "/orders"},
+	{Key: "entry", Label: "New order", Href: "/orders/new", Roles: []domain.Role{domain.RoleSales}},
 	{Key: "admin", Label: "Admin", Href: "/admin/users", Roles: []domain.Role{domain.RoleAdmin}},
 }
 

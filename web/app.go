@@ -79,6 +79,8 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	home := &handlers.Home{DB: db}
 	health := &handlers.Health{DB: db}
 	admin := &handlers.Admin{DB: db}
+	entry := &handlers.Entry{DB: db}
+	imports := &handlers.Import{DB: db, Logger: cfg.Logger}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS))
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -95,6 +97,21 @@ func New(db *store.DB, cfg Config) *fiber.App {
 
 	app.Use(requireUser)
 	app.Get("/", home.Show)
+
+	sales := allow(domain.RoleSales)
+	app.Get("/orders/new", sales, entry.New)
+	app.Post("/orders/new", sales, entry.Create)
+	app.Post("/orders/new/form", sales, entry.Form)
+	app.Get("/orders/new/customers", sales, entry.Customers)
+	app.Get("/orders/new/items", sales, entry.Items)
+	app.Post("/orders/drafts", sales, entry.SaveDraft)
+	app.Post("/orders/drafts/:id/delete", sales, entry.DeleteDraft)
+
+	importers := allow(domain.RoleSales, domain.RoleOps)
+	app.Get("/orders/import", importers, imports.New)
+	app.Post("/orders/import", importers, imports.Create)
+	app.Get("/orders/import/template.csv", importers, imports.Template)
+	app.Get("/orders/import/:id<int>", importers, imports.Show)
 
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
