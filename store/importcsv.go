@@ -70,9 +70,13 @@ type NewImportJob struct {
 // returns its id; RunImport runs it.
 func (db *DB) CreateImportJob(ctx context.Context, j NewImportJob) (int64, error) {
 	var id int64
+	var userID any
+	if j.UserID != 0 {
+		userID = j.UserID
+	}
 	err := db.Update(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO import_jobs (user_id, actor, role, file_name, content, status, total_orders, total_rows, created_at)
-			VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`, j.UserID, j.Actor, string(j.Role), j.FileName, j.Content,
+			VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`, userID, j.Actor, string(j.Role), j.FileName, j.Content,
 			len(j.Batch.Orders), j.Batch.Rows, db.now())
 		if err != nil {
 			return err
