@@ -13,9 +13,9 @@ import (
 
 // The fixture's accounts and SKUs.
 const (
-	Account     = "C100"  // Acme Mechanical, b2b, wholesale prices, ship-tos MAIN (Dallas) and JOB (Harrisburg)
-	HoldAccount = "C200"  // Lone Star Builders, on credit hold
-	SmallCredit = "C300"  // Pioneer Plumbing, a $500 credit limit
+	Account     = "C100" // Acme Mechanical, b2b, wholesale prices, ship-tos MAIN (Dallas) and JOB (Harrisburg)
+	HoldAccount = "C200" // Lone Star Builders, on credit hold
+	SmallCredit = "C300" // Pioneer Plumbing, a $500 credit limit
 	Phone       = "(214) 555-0142"
 	BuyerPart   = "ACME-HB-38"
 	SKUBolt     = "FST-1001" // hex bolt, box of 25, min 25, $12.00 list, $10.50 wholesale
@@ -57,7 +57,7 @@ func Seed(tb testing.TB) func(*store.DB) {
 			}
 			items := map[string]int64{}
 			for _, it := range []struct {
-				sku, desc, uom string
+				sku, desc, uom   string
 				pack, min, price int64
 				discontinued     bool
 				stock            map[string]int64
