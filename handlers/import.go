@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/oms/oms/csvimport"
 	"github.com/oms/oms/domain"
+	"github.com/oms/oms/intake"
 	"github.com/oms/oms/store"
 	"github.com/oms/oms/views"
 	"github.com/oms/oms/web/httpx"
@@ -124,7 +125,11 @@ func (h *Import) Show(c *fiber.Ctx) error {
 // Template is a CSV with the header and two example rows, using a real
 // customer and real SKUs where the database has them.
 func (h *Import) Template(c *fiber.Ctx) error {
-	account, skus := "C10000", []string{"FST-0001", "JAN-0002"}
+	account := "C10000"
+	lines := []struct {
+		sku string
+		qty int64
+	}{{"FST-0001", 1}, {"JAN-0002", 1}}
 	ctx := c.UserContext()
 	err := h.DB.View(ctx, func(tx *sql.Tx) error {
 		var a string
@@ -132,22 +137,18 @@ func (h *Import) Template(c *fiber.Ctx) error {
 			ORDER BY id LIMIT 1`).Scan(&a); err == nil {
 			account = a
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT sku FROM items WHERE active = 1 AND discontinued = 0 AND pack_qty = 1 AND min_qty = 1
-			ORDER BY id LIMIT 2`)
+		rows, err := tx.QueryContext(ctx, `SELECT sku, pack_qty, min_qty FROM items WHERE active = 1 AND discontinued = 0 ORDER BY id LIMIT 2`)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		var found []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
+		for i := 0; rows.Next(); i++ {
+			var pack, min int64
+			if err := rows.Scan(&lines[i].sku, &pack, &min); err != nil {
 				return err
 			}
-			found = append(found, s)
-		}
-		if len(found) == 2 {
-			skus = found
+			// The smallest quantity the item can be ordered in.
+			lines[i].qty = intake.RoundUp(max(pack, min), pack)
 		}
 		return rows.Err()
 	})
@@ -159,9 +160,9 @@ func (h *Import) Template(c *fiber.Ctx) error {
 	w.Write(csvimport.Columns)
 	due := h.DB.Now().AddDate(0, 0, 7).Format(store.DateFormat)
 	w.Write([]string{account, "PO-1001", "", "Receiving, Dock 4", "1200 Commerce Dr", "Suite 100", "Dallas", "TX", "75201", "US",
-		due, "GROUND", "no", skus[0], "2", ""})
+		due, "GROUND", "no", lines[0].sku, strconv.FormatInt(lines[0].qty, 10), ""})
 	w.Write([]string{account, "PO-1001", "", "Receiving, Dock 4", "1200 Commerce Dr", "Suite 100", "Dallas", "TX", "75201", "US",
-		due, "GROUND", "no", skus[1], "1", ""})
+		due, "GROUND", "no", lines[1].sku, strconv.FormatInt(lines[1].qty, 10), ""})
 	w.Flush()
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="orders-template.csv"`)
