@@ -233,16 +233,19 @@ func (h *Entry) props(ctx context.Context, f views.EntryFields) (views.EntryProp
 		}
 	}
 	if c := p.Customer; c != nil {
-		if p.Form.ShipToCode == "" && len(c.ShipTos) > 0 {
-			p.Form.ShipToCode = c.ShipTos[0].Code
-		}
+		// A code that is not this customer's (the customer changed) falls
+		// back to its default ship-to.
+		known := false
 		for _, s := range c.ShipTos {
 			if s.Code == p.Form.ShipToCode {
-				p.ShipTo = s.Address
+				p.ShipTo, known = s.Address, true
 			}
 		}
-		if len(c.ShipTos) == 0 {
+		switch {
+		case len(c.ShipTos) == 0:
 			p.Form.ShipToCode = views.NewShipTo
+		case !known && p.Form.ShipToCode != views.NewShipTo:
+			p.Form.ShipToCode, p.ShipTo = c.ShipTos[0].Code, c.ShipTos[0].Address
 		}
 	}
 	if p.Form.ShipToCode == views.NewShipTo {

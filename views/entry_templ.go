@@ -476,7 +476,7 @@ func EntryForm(p EntryProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "\" placeholder=\"Account, name or phone\" role=\"combobox\" aria-autocomplete=\"list\" aria-expanded=\"false\" aria-controls=\"customer-options\" hx-get=\"/orders/new/customers\" hx-trigger=\"input changed delay:150ms\" hx-target=\"#customer-options\" hx-sync=\"this:replace\" data-testid=\"customer-q\"><ul id=\"customer-options\" class=\"listbox\" role=\"listbox\" aria-label=\"Customers\"></ul></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "\" placeholder=\"Account, name or phone\" role=\"combobox\" aria-autocomplete=\"list\" aria-expanded=\"false\" aria-controls=\"customer-options\" hx-get=\"/orders/new/customers\" hx-trigger=\"input changed delay:150ms\" hx-target=\"#customer-options\" hx-swap=\"innerHTML\" hx-sync=\"this:replace\" data-testid=\"customer-q\"><ul id=\"customer-options\" class=\"listbox\" role=\"listbox\" aria-label=\"Customers\"></ul></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -927,7 +927,7 @@ func entryShipTo(p EntryProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-		} else {
+		} else if p.Customer != nil {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 61, "<input type=\"hidden\" name=\"ship_to_code\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1286,7 +1286,7 @@ func entryLineRow(i int, l EntryLine, it *store.EntryItem, errs map[string]strin
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "\" hx-get=\"/orders/new/items\" hx-trigger=\"input changed delay:150ms\" hx-target=\"next .listbox\" hx-include=\"#customer_account, #entry-postal, #ship_postal_code\" hx-sync=\"this:replace\"><ul class=\"listbox items\" id=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "\" hx-get=\"/orders/new/items\" hx-trigger=\"input changed delay:150ms\" hx-target=\"next .listbox\" hx-swap=\"innerHTML\" hx-include=\"#customer_account, #entry-postal, #ship_postal_code\" hx-sync=\"this:replace\"><ul class=\"listbox items\" id=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

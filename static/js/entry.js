@@ -11,6 +11,7 @@
   var saveTimer = null;
   var submitting = false;
   var focusAfterSwap = null;
+  var focusAtRefresh = null;
 
   function money(cents) { return usd.format(cents / 100); }
   function form() { return document.getElementById("entry-form"); }
@@ -82,6 +83,7 @@
   }
 
   function refresh() {
+    focusAtRefresh = document.activeElement ? document.activeElement.id : "";
     var el = document.getElementById("entry-refresh");
     if (el) htmx.trigger(el, "entry:refresh");
   }
@@ -299,6 +301,17 @@
       return;
     }
     if (combo && e.key === "Escape") { closeList(t); return; }
+    // Arrow keys step through a picker's choices in place on every
+    // platform, without opening its popup (Alt+Down still does).
+    if (t.tagName === "SELECT" && !e.altKey && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+      e.preventDefault();
+      var i = t.selectedIndex + (e.key === "ArrowDown" ? 1 : -1);
+      if (i >= 0 && i < t.options.length) {
+        t.selectedIndex = i;
+        t.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      return;
+    }
     if (e.key !== "Enter" && !(e.key === "+" && t.classList.contains("qty"))) return;
     if (e.key === "+") { e.preventDefault(); roundUp(rowOf(t)); return; }
     if (t.tagName === "TEXTAREA" || t.tagName === "BUTTON") return;
@@ -323,6 +336,17 @@
       return;
     }
     nextField(t);
+  });
+
+  // Enter never submits the form by itself (implicit submission comes on
+  // the keypress): only Ctrl+Enter or the button do.
+  document.addEventListener("keypress", function (e) {
+    var f = form();
+    if (!f || !f.contains(e.target)) return;
+    if (e.key === "+" && e.target.classList.contains("qty")) { e.preventDefault(); return; }
+    if (e.key !== "Enter") return;
+    if (e.target.tagName === "TEXTAREA" || e.target.tagName === "BUTTON" || e.ctrlKey || e.metaKey) return;
+    e.preventDefault();
   });
 
   document.addEventListener("mousedown", function (e) {
@@ -384,7 +408,10 @@
     submitting = false;
     recalc();
     var f = form();
-    var target = focusAfterSwap && document.getElementById(focusAfterSwap);
+    // Move focus only if the rep has not moved on while the form came back.
+    var here = document.activeElement;
+    var still = !here || here === document.body || here.id === focusAtRefresh;
+    var target = still && focusAfterSwap && document.getElementById(focusAfterSwap);
     focusAfterSwap = null;
     if (!target && f.querySelector(".fielderror")) {
       var err = f.querySelector(".fielderror");
