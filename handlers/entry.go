@@ -195,7 +195,7 @@ func (h *Entry) DeleteDraft(c *fiber.Ctx) error {
 // Customers answers the customer typeahead.
 func (h *Entry) Customers(c *fiber.Ctx) error {
 	q := strings.TrimSpace(c.Query("customer_q"))
-	matches, err := h.DB.LookupCustomers(c.UserContext(), q)
+	matches, err := h.DB.EntryCustomers(c.UserContext(), q)
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func (h *Entry) Items(c *fiber.Ctx) error {
 	if postal == "" {
 		postal = c.Query("ship_postal_code")
 	}
-	items, err := h.DB.LookupItems(c.UserContext(), q, c.Query("customer_account"), postal)
+	items, err := h.DB.EntryItems(c.UserContext(), q, c.Query("customer_account"), postal)
 	if err != nil {
 		return err
 	}

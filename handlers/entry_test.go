@@ -1,8 +1,6 @@
 package handlers_test
 
 import (
-	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
 	"strings"
@@ -148,17 +146,17 @@ func TestEntrySubmit(t *testing.T) {
 		form := orderForm(entrytest.SKUBolt, "50")
 		form.Set("draft_id", "4242")
 		c.HTMX("POST", "/orders/drafts", form)
-		if n := countRows(t, a, `SELECT count(*) FROM order_drafts`); n != 1 {
+		if n := countRows(t, a.DB, `SELECT count(*) FROM order_drafts`); n != 1 {
 			t.Fatalf("%d drafts before submit", n)
 		}
 		resp, _ := c.HTMX("POST", "/orders/new", form)
 		if resp.StatusCode != http.StatusNoContent || resp.Header.Get("HX-Redirect") != "/orders/SO-100001" {
 			t.Fatalf("status %d, HX-Redirect %q", resp.StatusCode, resp.Header.Get("HX-Redirect"))
 		}
-		if n := countRows(t, a, `SELECT count(*) FROM order_drafts`); n != 0 {
+		if n := countRows(t, a.DB, `SELECT count(*) FROM order_drafts`); n != 0 {
 			t.Fatalf("%d drafts left after submit", n)
 		}
-		if n := countRows(t, a, `SELECT count(*) FROM orders WHERE channel = 'phone' AND created_by = 'sales@demo.test'`); n != 1 {
+		if n := countRows(t, a.DB, `SELECT count(*) FROM orders WHERE channel = 'phone' AND created_by = 'sales@demo.test'`); n != 1 {
 			t.Fatalf("%d phone orders", n)
 		}
 	})
@@ -205,7 +203,7 @@ func TestEntrySubmit(t *testing.T) {
 		if strings.Contains(body, "<b>PO</b>") {
 			t.Error("PO not escaped")
 		}
-		if n := countRows(t, a, `SELECT count(*) FROM orders`); n != 0 {
+		if n := countRows(t, a.DB, `SELECT count(*) FROM orders`); n != 0 {
 			t.Fatalf("%d orders after a rejected submit", n)
 		}
 	})
@@ -224,7 +222,7 @@ func TestEntrySubmit(t *testing.T) {
 		if resp.StatusCode != http.StatusNoContent {
 			t.Fatalf("with a reason: status %d", resp.StatusCode)
 		}
-		if n := countRows(t, a, `SELECT count(*) FROM order_lines WHERE unit_price_cents = 8000`); n != 1 {
+		if n := countRows(t, a.DB, `SELECT count(*) FROM order_lines WHERE unit_price_cents = 8000`); n != 1 {
 			t.Fatal("override price not on the line")
 		}
 	})
@@ -286,15 +284,4 @@ func TestEntryDrafts(t *testing.T) {
 			t.Fatal("another user's draft was overwritten")
 		}
 	})
-}
-
-func countRows(tb testing.TB, a *testapp.App, query string, args ...any) int {
-	tb.Helper()
-	var n int
-	if err := a.DB.View(context.Background(), func(tx *sql.Tx) error {
-		return tx.QueryRow(query, args...).Scan(&n)
-	}); err != nil {
-		tb.Fatal(err)
-	}
-	return n
 }

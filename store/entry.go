@@ -13,8 +13,8 @@ import (
 	"github.com/oms/oms/intake"
 )
 
-// CustomerMatch is one customer offered by the entry screen's typeahead.
-type CustomerMatch struct {
+// EntryCustomerMatch is one customer offered by the entry screen's typeahead.
+type EntryCustomerMatch struct {
 	Account    string
 	Name       string
 	Phone      string
@@ -58,8 +58,8 @@ func (c EntryCustomer) AvailableCreditCents() int64 {
 	return c.CreditLimitCents - c.OpenARCents - c.OpenOrdersCents
 }
 
-// LocationStock is an item's available-to-promise at one location.
-type LocationStock struct {
+// EntryStock is an item's available-to-promise at one location.
+type EntryStock struct {
 	Code      string
 	Name      string
 	Available int64
@@ -84,7 +84,7 @@ type EntryItem struct {
 	Discontinued   bool
 	// BuyerPart is the customer's own part number when the search matched it.
 	BuyerPart string
-	Stock     []LocationStock
+	Stock     []EntryStock
 }
 
 // TotalAvailable is the item's available-to-promise over all locations.
@@ -104,10 +104,10 @@ const (
 	maxItemMatchesEntry     = 12
 )
 
-// LookupCustomers finds active and inactive customers by account prefix,
+// EntryCustomers finds active and inactive customers by account prefix,
 // name words or phone digits (of the account or any contact), best matches
 // first: an exact account, then account prefixes, then names.
-func (db *DB) LookupCustomers(ctx context.Context, q string) ([]CustomerMatch, error) {
+func (db *DB) EntryCustomers(ctx context.Context, q string) ([]EntryCustomerMatch, error) {
 	q = strings.TrimSpace(q)
 	if q == "" {
 		return nil, nil
@@ -139,9 +139,9 @@ func (db *DB) LookupCustomers(ctx context.Context, q string) ([]CustomerMatch, e
 		return nil, err
 	}
 	defer rows.Close()
-	var out []CustomerMatch
+	var out []EntryCustomerMatch
 	for rows.Next() {
-		var m CustomerMatch
+		var m EntryCustomerMatch
 		if err := rows.Scan(&m.Account, &m.Name, &m.Phone, &m.City, &m.Region, &m.CreditHold, &m.Active); err != nil {
 			return nil, err
 		}
@@ -209,11 +209,11 @@ func (db *DB) DuplicatePO(ctx context.Context, account, po string) (string, erro
 	return number, err
 }
 
-// LookupItems finds items by SKU prefix, by the customer's part number
+// EntryItems finds items by SKU prefix, by the customer's part number
 // (exact, then prefix) or by words of the description, with the customer's
 // price and stock nearest postalCode first. Discontinued and inactive items
 // are included (marked) so that the rep can see why a SKU is refused.
-func (db *DB) LookupItems(ctx context.Context, q, account, postalCode string) ([]EntryItem, error) {
+func (db *DB) EntryItems(ctx context.Context, q, account, postalCode string) ([]EntryItem, error) {
 	q = strings.TrimSpace(q)
 	if q == "" {
 		return nil, nil
@@ -386,7 +386,7 @@ func entryStock(ctx context.Context, tx *sql.Tx, items []EntryItem, postalCode s
 		if !ok {
 			continue
 		}
-		s := LocationStock{Code: l.code, Name: l.name, Available: avail}
+		s := EntryStock{Code: l.code, Name: l.name, Available: avail}
 		if hasHere {
 			s.Miles, s.HasMiles = geo.Distance(here.Lat, here.Lon, l.lat, l.lon), true
 		}

@@ -43,6 +43,13 @@ var navEntries = []navEntry{
 	{Key: "admin", Label: "Admin", Href: "/admin/users", Roles: []domain.Role{domain.RoleAdmin}},
 }
 
+// adminTabs are the pages of the admin area, shown as tabs under its
+// heading; the top navigation's Admin entry opens the first.
+var adminTabs = []navEntry{
+	{Key: "users", Label: "Users", Href: "/admin/users"},
+	{Key: "tokens", Label: "API tokens", Href: "/admin/tokens"},
+}
+
 // visibleNav is the navigation the user's role may use.
 func visibleNav(u *domain.User) []navEntry {
 	var out []navEntry

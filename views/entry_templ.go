@@ -178,7 +178,7 @@ func stockClass(n int64) string {
 	return "chip chip-ok"
 }
 
-func milesText(s store.LocationStock) string {
+func milesText(s store.EntryStock) string {
 	if !s.HasMiles {
 		return ""
 	}
@@ -1591,7 +1591,7 @@ func pricePlaceholder(it *store.EntryItem) string {
 	return plainDollars(it.PriceCents)
 }
 
-func stockChips(stock []store.LocationStock, n int) templ.Component {
+func stockChips(stock []store.EntryStock, n int) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1754,7 +1754,7 @@ func stockChips(stock []store.LocationStock, n int) templ.Component {
 	})
 }
 
-func moreStock(stock []store.LocationStock) string {
+func moreStock(stock []store.EntryStock) string {
 	parts := make([]string, len(stock))
 	for i, s := range stock {
 		parts[i] = fmt.Sprintf("%s %d", s.Code, s.Available)
@@ -2447,7 +2447,7 @@ func EntrySaved(at time.Time, dup, po string, drafts []DraftSummary, problem str
 }
 
 // CustomerOptions is the customer typeahead's list.
-func CustomerOptions(q string, matches []store.CustomerMatch) templ.Component {
+func CustomerOptions(q string, matches []store.EntryCustomerMatch) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -79,6 +79,9 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	home := &handlers.Home{DB: db}
 	health := &handlers.Health{DB: db}
 	admin := &handlers.Admin{DB: db}
+	tokens := &handlers.APITokens{DB: db}
+	orderCapture := &handlers.OrderCaptureAPI{DB: db}
+	lookup := &handlers.LookupAPI{DB: db}
 	entry := &handlers.Entry{DB: db}
 	imports := &handlers.Import{DB: db, Logger: cfg.Logger}
 
@@ -89,8 +92,9 @@ func New(db *store.DB, cfg Config) *fiber.App {
 		return c.Next()
 	}, filesystem.New(filesystem.Config{Root: httpFS()}))
 	app.Get("/healthz", health.Show)
+	app.Get("/api/v1/openapi.json", handlers.OpenAPI)
 
-	app.Use(sessions(sessionStore), csrf)
+	app.Use(bearer(db), sessions(sessionStore), csrf)
 	app.Get("/login", authH.Form)
 	app.Post("/login", authH.Login)
 	app.Post("/logout", authH.Logout)
@@ -116,6 +120,14 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
 	app.Post("/admin/users/:id/password", allow(domain.RoleAdmin), admin.ResetPassword)
+	app.Get("/admin/tokens", allow(domain.RoleAdmin), tokens.List)
+	app.Post("/admin/tokens", allow(domain.RoleAdmin), tokens.Create)
+	app.Post("/admin/tokens/:id/revoke", allow(domain.RoleAdmin), tokens.Revoke)
+
+	// JSON API: a bearer token or a session (with the CSRF header for POST).
+	app.Post("/api/v1/orders", allow(domain.RoleSales, domain.RoleOps), orderCapture.Create)
+	app.Get("/api/v1/items", lookup.Items)
+	app.Get("/api/v1/customers", lookup.Customers)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")
