@@ -171,6 +171,13 @@ var demoUsers = []store.NewUser{
 	{Email: "admin@demo.test", Name: "Alex Morgan", Role: domain.RoleAdmin, Password: "demo1234"},
 }
 
+// The demo integration's API token, so that the README's curl example works
+// against `make run`; created only in demo mode.
+const (
+	demoTokenName = "Demo integration"
+	demoToken     = "demo-token"
+)
+
 func setUpDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	for _, u := range demoUsers {
 		if err := db.EnsureUser(ctx, u); err != nil {
@@ -180,7 +187,11 @@ func setUpDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	if err := seedIfEmpty(ctx, db, log); err != nil {
 		return err
 	}
+	if _, err := db.EnsureDemoToken(ctx, demoTokenName, demoToken, domain.RoleSales); err != nil {
+		return fmt.Errorf("demo API token: %w", err)
+	}
 	fmt.Fprintln(os.Stderr, "\nDemo sign-ins (password demo1234): csr@demo.test, sales@demo.test, ops@demo.test, admin@demo.test")
+	fmt.Fprintf(os.Stderr, "Demo API token (%s, role sales): %s\n", demoTokenName, demoToken)
 	return nil
 }
 

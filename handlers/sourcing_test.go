@@ -75,7 +75,7 @@ func TestRuleEditor(t *testing.T) {
 		}
 	})
 	t.Run("EditKeepsValues", func(t *testing.T) {
-		_, body := c.Get("/sourcing/rules/" + itoa(id))
+		_, body := c.Get("/sourcing/rules/" + idText(id))
 		d := testapp.Doc(t, body)
 		if v, _ := d.Find(`input[name="conditions.min_order_value_cents"]`).Attr("value"); v != "49.99" {
 			t.Fatalf("min value shown as %q", v)
@@ -88,7 +88,7 @@ func TestRuleEditor(t *testing.T) {
 		f := ruleForm("Texas B2B from DCs")
 		f.Set("version", "1")
 		f.Set("policy.max_splits", "2")
-		resp, _ := c.PostForm("/sourcing/rules/"+itoa(id), f)
+		resp, _ := c.PostForm("/sourcing/rules/"+idText(id), f)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
@@ -105,7 +105,7 @@ func TestRuleEditor(t *testing.T) {
 		f.Set("policy.max_splits", "0")
 		f.Set("conditions.regions", "Atlantis")
 		f.Set("policy.rest", "shrug")
-		resp, body := c.PostForm("/sourcing/rules/"+itoa(id), f)
+		resp, body := c.PostForm("/sourcing/rules/"+idText(id), f)
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
@@ -128,12 +128,12 @@ func TestRuleEditor(t *testing.T) {
 		other.SignIn("admin@demo.test")
 		f := ruleForm("Texas B2B, admin's edit")
 		f.Set("version", "2")
-		if resp, _ := other.PostForm("/sourcing/rules/"+itoa(id), f); resp.StatusCode != http.StatusSeeOther {
+		if resp, _ := other.PostForm("/sourcing/rules/"+idText(id), f); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("admin save %d", resp.StatusCode)
 		}
 		f = ruleForm("Texas B2B, ops's edit")
 		f.Set("version", "2")
-		resp, body := c.PostForm("/sourcing/rules/"+itoa(id), f)
+		resp, body := c.PostForm("/sourcing/rules/"+idText(id), f)
 		if resp.StatusCode != http.StatusConflict {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
@@ -150,7 +150,7 @@ func TestRuleEditor(t *testing.T) {
 		}
 	})
 	t.Run("History", func(t *testing.T) {
-		_, body := c.Get("/sourcing/rules/" + itoa(id) + "/versions")
+		_, body := c.Get("/sourcing/rules/" + idText(id) + "/versions")
 		d := testapp.Doc(t, body)
 		rows := d.Find(`[data-testid="version-row"]`)
 		if rows.Length() != 3 || !strings.Contains(rows.First().Text(), "admin@demo.test") || !strings.Contains(rows.Last().Text(), "Created as draft") {
@@ -168,7 +168,7 @@ func TestRuleReorderAndStatus(t *testing.T) {
 	rules, _ := a.DB.Rules(ctx)
 	last := rules[len(rules)-1]
 	t.Run("MoveUp", func(t *testing.T) {
-		resp, _ := c.PostForm("/sourcing/rules/"+itoa(last.ID)+"/move", url.Values{"dir": {"up"}, "version": {itoa(int64(last.Version))}})
+		resp, _ := c.PostForm("/sourcing/rules/"+idText(last.ID)+"/move", url.Values{"dir": {"up"}, "version": {idText(int64(last.Version))}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
@@ -179,14 +179,14 @@ func TestRuleReorderAndStatus(t *testing.T) {
 		}
 	})
 	t.Run("ErrConflictOnStaleMove", func(t *testing.T) {
-		resp, _ := c.PostForm("/sourcing/rules/"+itoa(last.ID)+"/move", url.Values{"dir": {"down"}, "version": {itoa(int64(last.Version))}})
+		resp, _ := c.PostForm("/sourcing/rules/"+idText(last.ID)+"/move", url.Values{"dir": {"down"}, "version": {idText(int64(last.Version))}})
 		if resp.StatusCode != http.StatusConflict {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
 	})
 	t.Run("DeactivateAndActivate", func(t *testing.T) {
 		r, _ := a.DB.Rule(ctx, last.ID)
-		resp, _ := c.PostForm("/sourcing/rules/"+itoa(r.ID)+"/status", url.Values{"status": {"inactive"}, "version": {itoa(int64(r.Version))}})
+		resp, _ := c.PostForm("/sourcing/rules/"+idText(r.ID)+"/status", url.Values{"status": {"inactive"}, "version": {idText(int64(r.Version))}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
@@ -194,7 +194,7 @@ func TestRuleReorderAndStatus(t *testing.T) {
 		if r.Status != sourcing.StatusInactive {
 			t.Fatalf("status %s", r.Status)
 		}
-		c.PostForm("/sourcing/rules/"+itoa(r.ID)+"/status", url.Values{"status": {"active"}, "version": {itoa(int64(r.Version))}})
+		c.PostForm("/sourcing/rules/"+idText(r.ID)+"/status", url.Values{"status": {"active"}, "version": {idText(int64(r.Version))}})
 		if r, _ = a.DB.Rule(ctx, last.ID); r.Status != sourcing.StatusActive {
 			t.Fatalf("status %s", r.Status)
 		}
@@ -205,7 +205,7 @@ func TestRuleReorderAndStatus(t *testing.T) {
 	})
 	t.Run("ErrInvalidStatus", func(t *testing.T) {
 		r, _ := a.DB.Rule(ctx, last.ID)
-		resp, _ := c.PostForm("/sourcing/rules/"+itoa(r.ID)+"/status", url.Values{"status": {"paused"}, "version": {itoa(int64(r.Version))}})
+		resp, _ := c.PostForm("/sourcing/rules/"+idText(r.ID)+"/status", url.Values{"status": {"paused"}, "version": {idText(int64(r.Version))}})
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
@@ -275,7 +275,7 @@ func TestSimulator(t *testing.T) {
 	// Move the draft to the top so that it shadows the active B2B rule.
 	for range rules {
 		r, _ := a.DB.Rule(t.Context(), draft.ID)
-		c.PostForm("/sourcing/rules/"+itoa(r.ID)+"/move", url.Values{"dir": {"up"}, "version": {itoa(int64(r.Version))}})
+		c.PostForm("/sourcing/rules/"+idText(r.ID)+"/move", url.Values{"dir": {"up"}, "version": {idText(int64(r.Version))}})
 	}
 	allocated := func() (n int64) {
 		it, err := a.DB.ItemBySKU(t.Context(), "BOLT-10")
@@ -373,4 +373,4 @@ func TestParseCents(t *testing.T) {
 	}
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+func idText(n int64) string { return strconv.FormatInt(n, 10) }

@@ -35,6 +35,10 @@ type DB struct {
 	path  string
 	stmts stmtCache // statements of the allocation path, prepared on the write pool
 
+	// captures batches API order captures into shared write transactions
+	// (group commit; see CaptureOrderOnce).
+	captures captureQueue
+
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -47,17 +51,18 @@ func Open(path string) (*DB, error) {
 		}
 	}
 	// Every PRAGMA goes in the DSN so that each pooled connection gets it.
+	// temp_store(MEMORY) keeps statement and savepoint journals off disk:
+	// group commit wraps each order in a savepoint, whose journal writes
+	// were a fifth of the CPU of capturing an order.
 	pragmas := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-32000)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-32000)", "temp_store(MEMORY)"} {
 		pragmas.Add("_pragma", p)
 	}
 	writeDSN := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"
 	readDSN := "file:" + path + "?" + pragmas.Encode() + "&_pragma=query_only(1)"
 
-	w, err := sql.Open("sqlite", writeDSN)
-	if err != nil {
-		return nil, fmt.Errorf("open write pool: %w", err)
-	}
+	// Both pools keep prepared statements per connection (stmtcache.go).
+	w := sql.OpenDB(newStmtCacheConnector(writeDSN))
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -66,11 +71,7 @@ func Open(path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", readDSN)
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open read pool: %w", err)
-	}
+	r := sql.OpenDB(newStmtCacheConnector(readDSN))
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)

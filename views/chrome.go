@@ -39,9 +39,17 @@ type navEntry struct {
 var navEntries = []navEntry{
 	{Key: "home", Label: "Home", Href: "/"},
 	{Key: "orders", Label: "Orders", Href: "/orders"},
+	{Key: "entry", Label: "New order", Href: "/orders/new", Roles: []domain.Role{domain.RoleSales}},
 	{Key: "inventory", Label: "Inventory", Href: "/inventory"},
 	{Key: "sourcing", Label: "Sourcing", Href: "/sourcing", Roles: []domain.Role{domain.RoleOps}},
 	{Key: "admin", Label: "Admin", Href: "/admin/users", Roles: []domain.Role{domain.RoleAdmin}},
+}
+
+// adminTabs are the pages of the admin area, shown as tabs under its
+// heading; the top navigation's Admin entry opens the first.
+var adminTabs = []navEntry{
+	{Key: "users", Label: "Users", Href: "/admin/users"},
+	{Key: "tokens", Label: "API tokens", Href: "/admin/tokens"},
 }
 
 // visibleNav is the navigation the user's role may use.

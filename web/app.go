@@ -82,6 +82,11 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	inventory := &handlers.Inventory{DB: db}
 	itemsAPI := &handlers.ItemsAPI{DB: db}
 	sourcingH := &handlers.Sourcing{DB: db}
+	tokens := &handlers.APITokens{DB: db}
+	orderCapture := &handlers.OrderCaptureAPI{DB: db}
+	lookup := &handlers.LookupAPI{DB: db}
+	entry := &handlers.Entry{DB: db}
+	imports := &handlers.Import{DB: db, Logger: cfg.Logger}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS))
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -90,8 +95,9 @@ func New(db *store.DB, cfg Config) *fiber.App {
 		return c.Next()
 	}, filesystem.New(filesystem.Config{Root: httpFS()}))
 	app.Get("/healthz", health.Show)
+	app.Get("/api/v1/openapi.json", handlers.OpenAPI)
 
-	app.Use(sessions(sessionStore), csrf)
+	app.Use(bearer(db), sessions(sessionStore), csrf)
 	app.Get("/login", authH.Form)
 	app.Post("/login", authH.Login)
 	app.Post("/logout", authH.Logout)
@@ -114,10 +120,32 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/sourcing/rules/:id/move", ops, sourcingH.Move)
 	app.Post("/sourcing/rules/:id/status", ops, sourcingH.SetStatus)
 	app.Get("/sourcing/rules/:id/versions", ops, sourcingH.History)
+	sales := allow(domain.RoleSales)
+	app.Get("/orders/new", sales, entry.New)
+	app.Post("/orders/new", sales, entry.Create)
+	app.Post("/orders/new/form", sales, entry.Form)
+	app.Get("/orders/new/customers", sales, entry.Customers)
+	app.Get("/orders/new/items", sales, entry.Items)
+	app.Post("/orders/drafts", sales, entry.SaveDraft)
+	app.Post("/orders/drafts/:id/delete", sales, entry.DeleteDraft)
+
+	importers := allow(domain.RoleSales, domain.RoleOps)
+	app.Get("/orders/import", importers, imports.New)
+	app.Post("/orders/import", importers, imports.Create)
+	app.Get("/orders/import/template.csv", importers, imports.Template)
+	app.Get("/orders/import/:id<int>", importers, imports.Show)
 
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
 	app.Post("/admin/users/:id/password", allow(domain.RoleAdmin), admin.ResetPassword)
+	app.Get("/admin/tokens", allow(domain.RoleAdmin), tokens.List)
+	app.Post("/admin/tokens", allow(domain.RoleAdmin), tokens.Create)
+	app.Post("/admin/tokens/:id/revoke", allow(domain.RoleAdmin), tokens.Revoke)
+
+	// JSON API: a bearer token or a session (with the CSRF header for POST).
+	app.Post("/api/v1/orders", allow(domain.RoleSales, domain.RoleOps), orderCapture.Create)
+	app.Get("/api/v1/items", lookup.Items)
+	app.Get("/api/v1/customers", lookup.Customers)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+)
+
+// MaxLookupResults caps the answers of LookupItems and LookupCustomers.
+const MaxLookupResults = 100
+
+// ItemMatch is an item found by LookupItems, with its stock per location.
+type ItemMatch struct {
+	SKU            string          `json:"sku"`
+	Description    string          `json:"description"`
+	UOM            string          `json:"uom"`
+	PackQty        int64           `json:"pack_qty"`
+	MinQty         int64           `json:"min_qty"`
+	ListPriceCents int64           `json:"list_price_cents"`
+	Active         bool            `json:"active"`
+	Discontinued   bool            `json:"discontinued"`
+	Available      int64           `json:"available"` // over every own location
+	Stock          []LocationStock `json:"stock"`
+}
+
+// LocationStock is an item's stock at one location. Available to promise =
+// on hand - allocated - safety stock; it is negative when allocations eat
+// into safety stock.
+type LocationStock struct {
+	Location    string `json:"location"`
+	Name        string `json:"location_name"`
+	OnHand      int64  `json:"on_hand"`
+	Allocated   int64  `json:"allocated"`
+	SafetyStock int64  `json:"safety_stock"`
+	Available   int64  `json:"available"`
+	AsOf        string `json:"on_hand_as_of"`
+}
+
+// CustomerMatch is a customer found by LookupCustomers, with what an
+// integration needs to place an order: credit and ship-tos.
+type CustomerMatch struct {
+	Account          string        `json:"account"`
+	Name             string        `json:"name"`
+	Type             string        `json:"type"`
+	Email            string        `json:"email"`
+	Phone            string        `json:"phone"`
+	Active           bool          `json:"active"`
+	CreditStatus     string        `json:"credit_status"`
+	CreditLimitCents int64         `json:"credit_limit_cents"`
+	OpenARCents      int64         `json:"open_ar_cents"`
+	OpenOrdersCents  int64         `json:"open_orders_cents"`
+	PriceLevel       string        `json:"price_level"`
+	ShipComplete     bool          `json:"ship_complete"`
+	ShipTos          []ShipToMatch `json:"ship_tos"`
+}
+
+// ShipToMatch is a stored ship-to of a customer, named by its code in
+// orders (ship_to_code).
+type ShipToMatch struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	City       string `json:"city"`
+	Region     string `json:"region"`
+	PostalCode string `json:"postal_code"`
+	Default    bool   `json:"default"`
+}
+
+// lookupPattern escapes LIKE wildcards in q; the queries use ESCAPE '\'.
+func lookupPattern(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(q)
+}
+
+func lookupLimit(limit int) int {
+	if limit <= 0 || limit > MaxLookupResults {
+		return MaxLookupResults
+	}
+	return limit
+}
+
+// LookupItems finds items whose SKU starts with q or whose description or
+// SKU contains it, exact SKU first, with availability per location.
+func (db *DB) LookupItems(ctx context.Context, q string, limit int) ([]ItemMatch, error) {
+	q = strings.TrimSpace(q)
+	out := []ItemMatch{}
+	if q == "" {
+		return out, nil
+	}
+	p := lookupPattern(q)
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, sku, description, uom, pack_qty, min_qty, list_price_cents, active, discontinued
+			FROM items
+			WHERE sku LIKE ?1 || '%' ESCAPE '\' OR sku LIKE '%' || ?1 || '%' ESCAPE '\' OR description LIKE '%' || ?1 || '%' ESCAPE '\'
+			ORDER BY sku = ?2 COLLATE NOCASE DESC, sku LIKE ?1 || '%' ESCAPE '\' DESC, active DESC, sku
+			LIMIT ?3`, p, q, lookupLimit(limit))
+		if err != nil {
+			return err
+		}
+		var ids []any
+		byID := map[int64]int{}
+		for rows.Next() {
+			var id int64
+			var it ItemMatch
+			if err := rows.Scan(&id, &it.SKU, &it.Description, &it.UOM, &it.PackQty, &it.MinQty, &it.ListPriceCents, &it.Active, &it.Discontinued); err != nil {
+				rows.Close()
+				return err
+			}
+			it.Stock = []LocationStock{}
+			byID[id] = len(out)
+			ids = append(ids, id)
+			out = append(out, it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT i.item_id, l.code, l.name, i.on_hand, i.allocated, i.safety_stock, i.on_hand_as_of
+			FROM inventory i JOIN locations l ON l.id = i.location_id
+			WHERE l.type <> 'vendor' AND l.active = 1 AND i.item_id IN (`+placeholders(len(ids))+`)
+			ORDER BY i.item_id, l.code`, ids...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var s LocationStock
+			if err := rows.Scan(&id, &s.Location, &s.Name, &s.OnHand, &s.Allocated, &s.SafetyStock, &s.AsOf); err != nil {
+				return err
+			}
+			s.Available = s.OnHand - s.Allocated - s.SafetyStock
+			it := &out[byID[id]]
+			it.Stock = append(it.Stock, s)
+			it.Available += max(s.Available, 0)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// LookupCustomers finds customers by account (prefix), name, e-mail or
+// phone, their own or a contact's, exact account first.
+func (db *DB) LookupCustomers(ctx context.Context, q string, limit int) ([]CustomerMatch, error) {
+	q = strings.TrimSpace(q)
+	out := []CustomerMatch{}
+	if q == "" {
+		return out, nil
+	}
+	p := lookupPattern(q)
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, q)
+	if len(digits) < 4 {
+		digits = "" // too few digits to mean a phone number
+	}
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.account, c.name, c.type, c.email, c.phone, c.active, c.credit_status,
+				c.credit_limit_cents, c.open_ar_cents, c.price_level, c.ship_complete,
+				(SELECT coalesce(sum(o.total_cents), 0) FROM orders o
+					WHERE o.customer_id = c.id AND o.status NOT IN ('draft', 'shipped', 'cancelled', 'closed'))
+			FROM customers c
+			WHERE c.account LIKE ?1 || '%' ESCAPE '\'
+				OR c.name LIKE '%' || ?1 || '%' ESCAPE '\'
+				OR c.email LIKE '%' || ?1 || '%' ESCAPE '\'
+				OR (?2 <> '' AND replace(replace(replace(replace(replace(c.phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') LIKE '%' || ?2 || '%')
+				OR c.id IN (SELECT k.customer_id FROM customer_contacts k
+					WHERE k.email LIKE '%' || ?1 || '%' ESCAPE '\'
+						OR (?2 <> '' AND replace(replace(replace(replace(replace(k.phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') LIKE '%' || ?2 || '%'))
+			ORDER BY c.account = ?3 COLLATE NOCASE DESC, c.active DESC, c.name
+			LIMIT ?4`, p, digits, q, lookupLimit(limit))
+		if err != nil {
+			return err
+		}
+		var ids []any
+		byID := map[int64]int{}
+		for rows.Next() {
+			var id int64
+			var m CustomerMatch
+			if err := rows.Scan(&id, &m.Account, &m.Name, &m.Type, &m.Email, &m.Phone, &m.Active, &m.CreditStatus,
+				&m.CreditLimitCents, &m.OpenARCents, &m.PriceLevel, &m.ShipComplete, &m.OpenOrdersCents); err != nil {
+				rows.Close()
+				return err
+			}
+			m.ShipTos = []ShipToMatch{}
+			byID[id] = len(out)
+			ids = append(ids, id)
+			out = append(out, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT customer_id, code, name, city, region, postal_code, is_default
+			FROM ship_tos WHERE active = 1 AND customer_id IN (`+placeholders(len(ids))+`)
+			ORDER BY customer_id, is_default DESC, code`, ids...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var s ShipToMatch
+			if err := rows.Scan(&id, &s.Code, &s.Name, &s.City, &s.Region, &s.PostalCode, &s.Default); err != nil {
+				return err
+			}
+			m := &out[byID[id]]
+			m.ShipTos = append(m.ShipTos, s)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
