@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/sourcing"
@@ -20,90 +18,6 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// writer is what a write transaction offers; *sql.Tx and preparedTx both
-// do, so helpers run the same in either.
-type writer interface {
-	querier
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// maxPrepared bounds how many distinct statements the write pool keeps
-// prepared.
-const maxPrepared = 128
-
-// stmtCache holds statements prepared once on the write pool. The SQLite
-// driver takes about as long to parse a statement as to run it, and
-// sourcing an order runs some fifty, so parsing them once roughly halves
-// the time the single writer is held.
-type stmtCache struct {
-	ready  sync.Map // query → *sql.Stmt
-	wanted sync.Map // query → struct{}: seen in a transaction, not yet prepared
-	n      atomic.Int32
-}
-
-// preparedTx runs statements of one write transaction through the
-// prepared ones, falling back to the transaction (and noting the query for
-// prepareWanted) when a statement is not prepared yet.
-type preparedTx struct {
-	db *DB
-	tx *sql.Tx
-}
-
-func (db *DB) prepared(tx *sql.Tx) preparedTx { return preparedTx{db: db, tx: tx} }
-
-func (p preparedTx) stmt(ctx context.Context, query string) *sql.Stmt {
-	if s, ok := p.db.stmts.ready.Load(query); ok {
-		return p.tx.StmtContext(ctx, s.(*sql.Stmt))
-	}
-	if p.db.stmts.n.Load() < maxPrepared {
-		p.db.stmts.wanted.Store(query, struct{}{})
-	}
-	return nil
-}
-
-// ExecContext implements writer.
-func (p preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := p.stmt(ctx, query); s != nil {
-		return s.ExecContext(ctx, args...)
-	}
-	return p.tx.ExecContext(ctx, query, args...)
-}
-
-// QueryContext implements querier.
-func (p preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := p.stmt(ctx, query); s != nil {
-		return s.QueryContext(ctx, args...)
-	}
-	return p.tx.QueryContext(ctx, query, args...)
-}
-
-// QueryRowContext implements querier.
-func (p preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := p.stmt(ctx, query); s != nil {
-		return s.QueryRowContext(ctx, args...)
-	}
-	return p.tx.QueryRowContext(ctx, query, args...)
-}
-
-// prepareWanted prepares, on the write pool, the statements transactions
-// ran unprepared. It must run outside a write transaction: the pool has
-// one connection, which the transaction would be holding. A failure only
-// means the statement stays unprepared.
-func (db *DB) prepareWanted(ctx context.Context) {
-	db.stmts.wanted.Range(func(k, _ any) bool {
-		q := k.(string)
-		db.stmts.wanted.Delete(q)
-		if _, ok := db.stmts.ready.Load(q); ok || db.stmts.n.Load() >= maxPrepared {
-			return true
-		}
-		if st, err := db.write.PrepareContext(ctx, q); err == nil {
-			db.stmts.ready.Store(q, st)
-			db.stmts.n.Add(1)
-		}
-		return true
-	})
-}
-
 // SourceOrder plans the order's unsourced (backordered) quantities under the
 // active rules and applies the plan: fulfilment groups, reservations,
 // backorders, cancellations and exceptions, the trace, an event and the new
@@ -113,9 +27,8 @@ func (db *DB) prepareWanted(ctx context.Context) {
 // cannot be sourced (draft, cancelled, nothing to source).
 func (db *DB) SourceOrder(ctx context.Context, number, actor string) (sourcing.Result, error) {
 	var res sourcing.Result
-	db.prepareWanted(ctx)
 	err := db.Update(ctx, func(tx *sql.Tx) error {
-		id, err := orderIDByNumber(ctx, db.prepared(tx), number)
+		id, err := orderIDByNumber(ctx, tx, number)
 		if err != nil {
 			return err
 		}
@@ -136,8 +49,7 @@ func orderIDByNumber(ctx context.Context, q querier, number string) (int64, erro
 
 // sourceOrder is SourceOrder inside the caller's transaction.
 func (db *DB) sourceOrder(ctx context.Context, tx *sql.Tx, orderID int64, actor string) (sourcing.Result, error) {
-	w := db.prepared(tx)
-	order, status, err := loadPlanOrder(ctx, w, orderID)
+	order, status, err := loadPlanOrder(ctx, tx, orderID)
 	if err != nil {
 		return sourcing.Result{}, err
 	}
@@ -151,11 +63,11 @@ func (db *DB) sourceOrder(ctx context.Context, tx *sql.Tx, orderID int64, actor 
 	for _, l := range order.Lines {
 		items = append(items, l.ItemID)
 	}
-	snap, err := loadSnapshot(ctx, w, items)
+	snap, err := loadSnapshot(ctx, tx, items)
 	if err != nil {
 		return sourcing.Result{}, err
 	}
-	rules, err := loadRules(ctx, w, sourcing.StatusActive)
+	rules, err := loadRules(ctx, tx, sourcing.StatusActive)
 	if err != nil {
 		return sourcing.Result{}, err
 	}
@@ -232,7 +144,7 @@ func loadSnapshot(ctx context.Context, q querier, itemIDs []int64) (sourcing.Sna
 		return snap, nil
 	}
 	// One statement text for any number of items (a JSON array), so that
-	// it is prepared once.
+	// the connection's statement cache keeps one prepared statement.
 	ids, err := json.Marshal(itemIDs)
 	if err != nil {
 		return snap, err
@@ -298,14 +210,13 @@ var errOversell = errors.New("reservation would oversell")
 // applyPlan writes a plan: groups and their lines, reservations, the line
 // buckets, exceptions, the trace, an event and the order's new status.
 func (db *DB) applyPlan(ctx context.Context, tx *sql.Tx, orderID int64, order sourcing.Order, snap sourcing.Snapshot, res sourcing.Result, actor string) error {
-	w := db.prepared(tx)
 	now := db.now()
 	isVendor := map[int64]bool{}
 	for _, l := range snap.Locations {
 		isVendor[l.ID] = l.Type == sourcing.TypeVendor
 	}
 	var seq int
-	if err := w.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM fulfilment_groups WHERE order_id = ?`, orderID).Scan(&seq); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM fulfilment_groups WHERE order_id = ?`, orderID).Scan(&seq); err != nil {
 		return err
 	}
 	// Reservations and bucket moves are summed over the plan and written
@@ -316,7 +227,7 @@ func (db *DB) applyPlan(ctx context.Context, tx *sql.Tx, orderID int64, order so
 	var moves [][2]int64        // (line, units) from backordered to allocated
 	for _, g := range res.Groups {
 		seq++
-		r, err := w.ExecContext(ctx, `INSERT INTO fulfilment_groups (order_id, seq, location_id, dropship, status, created_at)
+		r, err := tx.ExecContext(ctx, `INSERT INTO fulfilment_groups (order_id, seq, location_id, dropship, status, created_at)
 			VALUES (?, ?, ?, ?, 'planned', ?)`, orderID, seq, g.LocationID, g.Dropship, now)
 		if err != nil {
 			return err
@@ -328,7 +239,7 @@ func (db *DB) applyPlan(ctx context.Context, tx *sql.Tx, orderID int64, order so
 			lines = append(lines, [3]int64{gl.LineID, gl.ItemID, gl.Quantity})
 			moves = append(moves, [2]int64{gl.LineID, gl.Quantity})
 			if isVendor[g.LocationID] {
-				if err := reserve(ctx, w, gl.ItemID, g.LocationID, gl.Quantity, true, now); err != nil {
+				if err := reserve(ctx, tx, gl.ItemID, g.LocationID, gl.Quantity, true, now); err != nil {
 					return fmt.Errorf("%s at %s: %w", gl.SKU, g.LocationCode, err)
 				}
 			} else {
@@ -336,26 +247,26 @@ func (db *DB) applyPlan(ctx context.Context, tx *sql.Tx, orderID int64, order so
 			}
 		}
 		b, _ := json.Marshal(lines)
-		if _, err := w.ExecContext(ctx, `INSERT INTO fulfilment_group_lines (group_id, order_line_id, item_id, quantity)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO fulfilment_group_lines (group_id, order_line_id, item_id, quantity)
 			SELECT ?, j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?) AS j`, gid, string(b)); err != nil {
 			return err
 		}
 	}
-	if err := reserveAll(ctx, w, own); err != nil {
+	if err := reserveAll(ctx, tx, own); err != nil {
 		return err
 	}
-	if err := moveBuckets(ctx, w, moves, "qty_backordered", "qty_allocated"); err != nil {
+	if err := moveBuckets(ctx, tx, moves, "qty_backordered", "qty_allocated"); err != nil {
 		return err
 	}
 	for _, c := range res.Cancels {
-		if err := moveBucket(ctx, w, c.LineID, "qty_backordered", "qty_cancelled", c.Quantity); err != nil {
+		if err := moveBucket(ctx, tx, c.LineID, "qty_backordered", "qty_cancelled", c.Quantity); err != nil {
 			return err
 		}
 	}
 	for _, x := range res.Exceptions {
 		// The units stay backordered while a person decides; the exception
 		// is what puts them in front of someone.
-		if _, err := w.ExecContext(ctx, `INSERT INTO exceptions (kind, order_id, order_line_id, severity, summary, sla_due_at, created_at)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exceptions (kind, order_id, order_line_id, severity, summary, sla_due_at, created_at)
 			VALUES ('sourcing', ?, ?, 'high', ?, ?, ?)`, orderID, x.LineID,
 			fmt.Sprintf("%s: %d units could not be sourced: %s", x.SKU, x.Quantity, x.Reason), FormatTime(db.Now().Add(4*60*60*1e9)), now); err != nil {
 			return err
@@ -369,11 +280,11 @@ func (db *DB) applyPlan(ctx context.Context, tx *sql.Tx, orderID int64, order so
 	if !res.DefaultRule {
 		ruleID = res.RuleID
 	}
-	if _, err := w.ExecContext(ctx, `INSERT INTO sourcing_traces (order_id, rule_id, rule_version, trace, created_at) VALUES (?, ?, ?, ?, ?)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sourcing_traces (order_id, rule_id, rule_version, trace, created_at) VALUES (?, ?, ?, ?, ?)`,
 		orderID, ruleID, res.RuleVersion, string(trace), now); err != nil {
 		return err
 	}
-	before, after, err := refreshOrderStatus(ctx, w, orderID, now)
+	before, after, err := refreshOrderStatus(ctx, tx, orderID, now)
 	if err != nil {
 		return err
 	}
@@ -420,7 +331,7 @@ func sumQty(ls []sourcing.LineQty) int64 {
 // reserve adds quantity to the allocation of (item, location), refusing to
 // take available to promise below zero at own locations. Vendor locations
 // get a row on first use so that invariant 2 covers dropship groups too.
-func reserve(ctx context.Context, tx writer, itemID, locationID, qty int64, vendor bool, now string) error {
+func reserve(ctx context.Context, tx *sql.Tx, itemID, locationID, qty int64, vendor bool, now string) error {
 	if vendor {
 		_, err := tx.ExecContext(ctx, `INSERT INTO inventory (item_id, location_id, on_hand, allocated, safety_stock, on_hand_as_of)
 			VALUES (?, ?, 0, ?, 0, ?)
@@ -446,7 +357,7 @@ var bucketColumns = map[string]bool{
 
 // moveBucket moves qty of a line from one bucket to another in one
 // statement, so the CHECK for invariant 1 holds at every step.
-func moveBucket(ctx context.Context, tx writer, lineID int64, from, to string, qty int64) error {
+func moveBucket(ctx context.Context, tx *sql.Tx, lineID int64, from, to string, qty int64) error {
 	if !bucketColumns[from] || !bucketColumns[to] {
 		return fmt.Errorf("moveBucket: unknown bucket %s or %s", from, to)
 	}
@@ -464,7 +375,7 @@ func moveBucket(ctx context.Context, tx writer, lineID int64, from, to string, q
 // reserveAll adds the given units to the allocation of each (item, own
 // location) in one statement, refusing the whole lot if any would take
 // available to promise below zero.
-func reserveAll(ctx context.Context, tx writer, units map[[2]int64]int64) error {
+func reserveAll(ctx context.Context, tx *sql.Tx, units map[[2]int64]int64) error {
 	if len(units) == 0 {
 		return nil
 	}
@@ -488,7 +399,7 @@ func reserveAll(ctx context.Context, tx writer, units map[[2]int64]int64) error 
 
 // moveBuckets is moveBucket for many (line, units) pairs in one
 // statement; units of the same line are summed first.
-func moveBuckets(ctx context.Context, tx writer, moves [][2]int64, from, to string) error {
+func moveBuckets(ctx context.Context, tx *sql.Tx, moves [][2]int64, from, to string) error {
 	if len(moves) == 0 {
 		return nil
 	}
@@ -515,7 +426,7 @@ func moveBuckets(ctx context.Context, tx writer, moves [][2]int64, from, to stri
 // refreshOrderStatus derives line and order status from the buckets and open
 // holds, stores them with the flags lists filter on, and bumps the order's
 // version. It returns the status before and after.
-func refreshOrderStatus(ctx context.Context, tx writer, orderID int64, now string) (before, after domain.OrderStatus, err error) {
+func refreshOrderStatus(ctx context.Context, tx *sql.Tx, orderID int64, now string) (before, after domain.OrderStatus, err error) {
 	var status string
 	if err = tx.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, orderID).Scan(&status); err != nil {
 		return "", "", err

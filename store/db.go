@@ -33,7 +33,6 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	path  string
-	stmts stmtCache // statements of the allocation path, prepared on the write pool
 
 	// captures batches API order captures into shared write transactions
 	// (group commit; see CaptureOrderOnce).
