@@ -130,17 +130,19 @@ func likePattern(s string) string {
 func (db *DB) SearchItems(ctx context.Context, q string, limit int) ([]ItemSummary, error) {
 	q = strings.TrimSpace(q)
 	p := likePattern(q)
-	rows, err := db.read.QueryContext(ctx, `SELECT i.id, i.sku, i.description, i.uom, i.discontinued, i.dropship_eligible,
-			coalesce(s.on_hand, 0), coalesce(s.allocated, 0), coalesce(s.available, 0),
-			coalesce((SELECT sum(quantity) FROM inbound_supply b WHERE b.item_id = i.id AND b.status = 'open'), 0)
-		FROM items i
-		LEFT JOIN (SELECT v.item_id, sum(v.on_hand) AS on_hand, sum(v.allocated) AS allocated,
-				sum(max(v.on_hand - v.allocated - v.safety_stock, 0)) AS available
-			FROM inventory v JOIN locations l ON l.id = v.location_id AND l.type <> 'vendor'
-			GROUP BY v.item_id) s ON s.item_id = i.id
-		WHERE i.active = 1 AND (?1 = '' OR i.sku LIKE ?2 || '%' ESCAPE '\' OR i.description LIKE '%' || ?2 || '%' ESCAPE '\')
-		ORDER BY CASE WHEN i.sku LIKE ?2 || '%' ESCAPE '\' THEN 0 ELSE 1 END, i.sku
-		LIMIT ?3`, q, p, limit)
+	// Stock is summed only for the items shown (the outer query runs over
+	// at most limit rows), so a keystroke does not add up the catalogue.
+	rows, err := db.read.QueryContext(ctx, `SELECT m.id, m.sku, m.description, m.uom, m.discontinued, m.dropship_eligible,
+			coalesce(sum(v.on_hand), 0), coalesce(sum(v.allocated), 0), coalesce(sum(max(v.on_hand - v.allocated - v.safety_stock, 0)), 0),
+			coalesce((SELECT sum(quantity) FROM inbound_supply b WHERE b.item_id = m.id AND b.status = 'open'), 0)
+		FROM (SELECT i.id, i.sku, i.description, i.uom, i.discontinued, i.dropship_eligible,
+				CASE WHEN i.sku LIKE ?2 || '%' ESCAPE '\' THEN 0 ELSE 1 END AS rank
+			FROM items i
+			WHERE i.active = 1 AND (?1 = '' OR i.sku LIKE ?2 || '%' ESCAPE '\' OR i.description LIKE '%' || ?2 || '%' ESCAPE '\')
+			ORDER BY rank, i.sku LIMIT ?3) m
+		LEFT JOIN inventory v ON v.item_id = m.id AND v.location_id IN (SELECT id FROM locations WHERE type <> 'vendor')
+		GROUP BY m.id
+		ORDER BY m.rank, m.sku`, q, p, limit)
 	if err != nil {
 		return nil, err
 	}
