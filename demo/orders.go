@@ -238,7 +238,7 @@ func (g *Generator) order() Order {
 
 	// Drafts: keyed but not submitted; their quantities wait as backorders
 	// because every line's buckets must add up (invariant 1).
-	if age < 4*24*time.Hour && (o.Channel == "phone" || o.Channel == "web") && chance(r, 0.02) {
+	if age < 4*24*time.Hour && (o.Channel == "phone" || o.Channel == "web") && chance(r, 0.04) {
 		s.draft = true
 		s.sourced = created
 		s.invoiced = g.never
@@ -368,6 +368,13 @@ func (g *Generator) order() Order {
 	fillAt := g.never
 	if anyShort {
 		fillAt = s.sourced.Add(between(r, 2*24*time.Hour, 20*24*time.Hour))
+		for li, q := range shortQty {
+			if q > 0 && g.short[s.lines[li].item] {
+				// Short everywhere: wait for a purchase order from overseas.
+				fillAt = s.sourced.Add(between(r, 5*24*time.Hour, 35*24*time.Hour))
+				break
+			}
+		}
 		if holdEnd.After(fillAt) {
 			fillAt = holdEnd.Add(time.Hour)
 		}
@@ -827,9 +834,9 @@ func (g *Generator) hold(cust *Customer, o *Order, s *sim, b2c bool, age time.Du
 	switch {
 	case cust.CreditStatus == "hold" && age < 21*24*time.Hour:
 		h.reason = "credit"
-	case b2c && chance(r, 0.03):
+	case b2c && chance(r, 0.045):
 		h.reason = pick(r, []string{"address", "address", "fraud", "manual"})
-	case !b2c && chance(r, 0.06):
+	case !b2c && chance(r, 0.09):
 		h.reason = pick(r, []string{"credit", "credit", "credit", "duplicate_po", "address", "price", "price", "manual"})
 		if o.Channel == "edi" && chance(r, 0.3) {
 			h.reason = "edi_review"
@@ -841,8 +848,11 @@ func (g *Generator) hold(cust *Customer, o *Order, s *sim, b2c bool, age time.Du
 	switch h.reason {
 	case "credit":
 		h.note = fmt.Sprintf("Open AR %s plus this order exceeds the credit limit %s", dollars(cust.OpenARCents), dollars(cust.CreditLimitCents))
-		dur = between(r, 2*time.Hour, 5*24*time.Hour)
+		dur = between(r, 2*time.Hour, 6*24*time.Hour)
 		h.releaseNote = "Payment received, approved by credit"
+		if cust.CreditStatus == "hold" && age < 10*24*time.Hour {
+			dur = 100 * 365 * 24 * time.Hour // the account stays on hold until AR is paid
+		}
 	case "duplicate_po":
 		if po, ok := g.lastPO[cust.ID]; ok && o.CustomerPO != po {
 			o.CustomerPO = po
