@@ -138,6 +138,7 @@ func (s *statements) close() error {
 	return s.err
 }
 
+// newStatements starts an empty statement cache for tx.
 func newStatements(ctx context.Context, tx *sql.Tx) *statements {
 	return &statements{ctx: ctx, tx: tx, stmt: map[string]*sql.Stmt{}}
 }

@@ -96,7 +96,7 @@ func TestSeed(t *testing.T) {
 			}
 		})
 	}
-	t.Run("OrderStatusMatchesDerivation", func(t *testing.T) {
+	t.Run("LineStatusesKnown", func(t *testing.T) {
 		if got := count(t, db, `SELECT count(*) FROM order_lines WHERE status NOT IN
 			('cancelled','shipped','partially_shipped','released','allocated','partially_allocated','backordered')`); got != 0 {
 			t.Errorf("%d lines with an unexpected status", got)
