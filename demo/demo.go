@@ -165,7 +165,7 @@ type Order struct {
 	Outbox     []OutboxMessage
 	// Trace is the sourcing decision in plain sentences, made at TraceAt;
 	// empty for drafts.
-	Trace   string
+	Trace   []string
 	TraceAt time.Time
 }
 

@@ -1,6 +1,7 @@
 package demo_test
 
 import (
+	"github.com/oms/oms/geo"
 	"reflect"
 	"regexp"
 	"testing"
@@ -199,7 +200,7 @@ func TestDistance(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if d := demo.Distance(tt.lat1, tt.lon1, tt.lat2, tt.lon2); d < tt.lo || d > tt.hi {
+			if d := geo.Distance(tt.lat1, tt.lon1, tt.lat2, tt.lon2); d < tt.lo || d > tt.hi {
 				t.Errorf("got %.1f mi", d)
 			}
 		})

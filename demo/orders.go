@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"github.com/oms/oms/geo"
 	"math"
 	"sort"
 	"strings"
@@ -697,7 +698,7 @@ func (g *Generator) rank(b2c bool, lat, lon float64) []int {
 	}
 	d := func(li int) float64 {
 		l := g.m.Locations[li]
-		dist := Distance(lat, lon, l.Latitude, l.Longitude)
+		dist := geo.Distance(lat, lon, l.Latitude, l.Longitude)
 		if l.Type == "3pl" {
 			dist -= 1e6
 		}
@@ -712,38 +713,49 @@ func (g *Generator) nearestOwn(o *Order, cust *Customer) int {
 	return g.rank(cust.Type == "b2c", o.ShipLatitude, o.ShipLongitude)[0]
 }
 
-// trace explains the sourcing decision in plain words.
-func (g *Generator) trace(o *Order, cust *Customer, cand, chosen []int, short []int64) string {
-	var b strings.Builder
+// trace explains the sourcing decision in plain sentences, in the words of
+// the engine's trace, under the demo rule that would have matched.
+func (g *Generator) trace(o *Order, cust *Customer, cand, chosen []int, short []int64) []string {
+	var out []string
 	if cust.Type == "b2c" {
-		b.WriteString("Rule \"B2C from the 3PL\": ")
+		out = append(out, `Rule "B2C from the 3PL, DCs as fallback" (v1) matched: customer type B2C.`)
 	} else {
-		b.WriteString("Rule \"B2B from the nearest DC\": ")
+		out = append(out, `Rule "B2B nearest DC" (v1) matched: customer type B2B.`)
 	}
-	for k, li := range cand[:min(3, len(cand))] {
+	out = append(out, fmt.Sprintf("Ship-to %s %s, %s.", o.ShipPostalCode, o.ShipCity, o.ShipRegion))
+	for _, li := range cand[:min(4, len(cand))] {
 		l := g.m.Locations[li]
-		if k > 0 {
-			b.WriteString("; ")
-		}
-		fmt.Fprintf(&b, "%s %.0f mi", l.Code, Distance(o.ShipLatitude, o.ShipLongitude, l.Latitude, l.Longitude))
 		used := false
 		for _, c := range chosen {
 			used = used || c == li
 		}
+		verdict := "not needed: nearer locations covered the order"
 		if used {
-			b.WriteString(" chosen")
-		} else {
-			b.WriteString(" passed over (no stock or not needed)")
+			verdict = "chosen"
 		}
+		out = append(out, fmt.Sprintf("%s (%s): %s mi — %s.", l.Name, l.Code,
+			thousands(int64(geo.Distance(o.ShipLatitude, o.ShipLongitude, l.Latitude, l.Longitude)+0.5)), verdict))
 	}
-	b.WriteString(".")
 	for _, li := range chosen {
 		if g.m.Locations[li].Type == "vendor" {
-			fmt.Fprintf(&b, " Dropship from %s for vendor-direct items.", g.m.Locations[li].Code)
+			out = append(out, fmt.Sprintf("Dropship from %s (%s) for the vendor-direct items no own location had.", g.m.Locations[li].Name, g.m.Locations[li].Code))
 		}
 	}
 	if n := countPositive(short); n > 0 {
-		fmt.Fprintf(&b, " %d %s short everywhere.", n, plural(n, "line"))
+		out = append(out, fmt.Sprintf("%d %s short at every eligible location: backordered.", n, plural(n, "line")))
+	}
+	return out
+}
+
+// thousands formats n with comma separators.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
 	}
 	return b.String()
 }

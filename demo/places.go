@@ -1,7 +1,5 @@
 package demo
 
-import "math"
-
 // city is a real US city with one of its real ZIP codes, its approximate
 // centre and its telephone area code.
 type city struct {
@@ -92,16 +90,4 @@ var network = []Location{
 	{Code: "3PL-MEM", Name: "Memphis 3PL (B2C parcel)", Type: "3pl", Serves: "b2c", Line1: "4700 Shelby Dr", City: "Memphis", Region: "TN", PostalCode: "38118", Latitude: 35.0300, Longitude: -89.9300, CutoffTime: "17:00", Timezone: "America/Chicago", CostPerShipmentCents: 650, Priority: 50},
 	{Code: "V-ACME", Name: "Acme Industrial Supply (dropship)", Type: "vendor", Serves: "both", Line1: "18000 Sheldon Rd", City: "Cleveland", Region: "OH", PostalCode: "44142", Latitude: 41.4100, Longitude: -81.8300, CutoffTime: "12:00", Timezone: "America/New_York", CostPerShipmentCents: 1400, Priority: 200},
 	{Code: "V-NSTAR", Name: "Northstar Safety Products (dropship)", Type: "vendor", Serves: "both", Line1: "2500 Broadway St NE", City: "Minneapolis", Region: "MN", PostalCode: "55413", Latitude: 44.9990, Longitude: -93.2390, CutoffTime: "12:00", Timezone: "America/Chicago", CostPerShipmentCents: 1350, Priority: 200},
-}
-
-// Distance returns the great-circle (haversine) distance in miles between
-// two points given in degrees.
-func Distance(lat1, lon1, lat2, lon2 float64) float64 {
-	const earthMiles = 3958.8
-	rad := math.Pi / 180
-	dLat := (lat2 - lat1) * rad
-	dLon := (lon2 - lon1) * rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) +
-		math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthMiles * math.Asin(math.Sqrt(a))
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -241,8 +242,12 @@ func insertOrders(ctx context.Context, tx *sql.Tx, orders []demo.Order, sum *See
 				m.MessageID, m.Topic, m.Destination, m.OrderID, m.Payload, m.Status, m.Attempts, FormatTime(m.NextAttemptAt),
 				m.LastError, FormatTime(m.CreatedAt), nullTime(m.DeliveredAt))
 		}
-		if o.Trace != "" {
-			s.exec(`INSERT INTO sourcing_traces (order_id, trace, created_at) VALUES (?, ?, ?)`, o.ID, o.Trace, FormatTime(o.TraceAt))
+		if len(o.Trace) > 0 {
+			trace, err := json.Marshal(o.Trace)
+			if err != nil {
+				return err
+			}
+			s.exec(`INSERT INTO sourcing_traces (order_id, trace, created_at) VALUES (?, ?, ?)`, o.ID, string(trace), FormatTime(o.TraceAt))
 		}
 		sum.Lines += len(o.Lines)
 		sum.Groups += len(o.Groups)
