@@ -143,12 +143,14 @@ func loadSnapshot(ctx context.Context, q querier, itemIDs []int64) (sourcing.Sna
 	if len(itemIDs) == 0 {
 		return snap, nil
 	}
-	args := make([]any, len(itemIDs))
-	for i, id := range itemIDs {
-		args[i] = id
+	// One statement text for any number of items (a JSON array), so that
+	// the connection's statement cache keeps one prepared statement.
+	ids, err := json.Marshal(itemIDs)
+	if err != nil {
+		return snap, err
 	}
 	rows, err = q.QueryContext(ctx, `SELECT item_id, location_id, on_hand - allocated - safety_stock
-		FROM inventory WHERE item_id IN (`+placeholders(len(itemIDs))+`)`, args...)
+		FROM inventory WHERE item_id IN (SELECT value FROM json_each(?))`, string(ids))
 	if err != nil {
 		return snap, err
 	}
@@ -217,7 +219,12 @@ func (db *DB) applyPlan(ctx context.Context, tx *sql.Tx, orderID int64, order so
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM fulfilment_groups WHERE order_id = ?`, orderID).Scan(&seq); err != nil {
 		return err
 	}
+	// Reservations and bucket moves are summed over the plan and written
+	// with one statement each, not one per line: the statement count is
+	// what an allocation's time is made of.
 	var codes []string
+	own := map[[2]int64]int64{} // (item, location) → units to reserve
+	var moves [][2]int64        // (line, units) from backordered to allocated
 	for _, g := range res.Groups {
 		seq++
 		r, err := tx.ExecContext(ctx, `INSERT INTO fulfilment_groups (order_id, seq, location_id, dropship, status, created_at)
@@ -227,18 +234,29 @@ func (db *DB) applyPlan(ctx context.Context, tx *sql.Tx, orderID int64, order so
 		}
 		gid, _ := r.LastInsertId()
 		codes = append(codes, g.LocationCode)
+		lines := make([][3]int64, 0, len(g.Lines))
 		for _, gl := range g.Lines {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO fulfilment_group_lines (group_id, order_line_id, item_id, quantity) VALUES (?, ?, ?, ?)`,
-				gid, gl.LineID, gl.ItemID, gl.Quantity); err != nil {
-				return err
-			}
-			if err := reserve(ctx, tx, gl.ItemID, g.LocationID, gl.Quantity, isVendor[g.LocationID], now); err != nil {
-				return fmt.Errorf("%s at %s: %w", gl.SKU, g.LocationCode, err)
-			}
-			if err := moveBucket(ctx, tx, gl.LineID, "qty_backordered", "qty_allocated", gl.Quantity); err != nil {
-				return err
+			lines = append(lines, [3]int64{gl.LineID, gl.ItemID, gl.Quantity})
+			moves = append(moves, [2]int64{gl.LineID, gl.Quantity})
+			if isVendor[g.LocationID] {
+				if err := reserve(ctx, tx, gl.ItemID, g.LocationID, gl.Quantity, true, now); err != nil {
+					return fmt.Errorf("%s at %s: %w", gl.SKU, g.LocationCode, err)
+				}
+			} else {
+				own[[2]int64{gl.ItemID, g.LocationID}] += gl.Quantity
 			}
 		}
+		b, _ := json.Marshal(lines)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO fulfilment_group_lines (group_id, order_line_id, item_id, quantity)
+			SELECT ?, j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?) AS j`, gid, string(b)); err != nil {
+			return err
+		}
+	}
+	if err := reserveAll(ctx, tx, own); err != nil {
+		return err
+	}
+	if err := moveBuckets(ctx, tx, moves, "qty_backordered", "qty_allocated"); err != nil {
+		return err
 	}
 	for _, c := range res.Cancels {
 		if err := moveBucket(ctx, tx, c.LineID, "qty_backordered", "qty_cancelled", c.Quantity); err != nil {
@@ -354,6 +372,57 @@ func moveBucket(ctx context.Context, tx *sql.Tx, lineID int64, from, to string, 
 	return nil
 }
 
+// reserveAll adds the given units to the allocation of each (item, own
+// location) in one statement, refusing the whole lot if any would take
+// available to promise below zero.
+func reserveAll(ctx context.Context, tx *sql.Tx, units map[[2]int64]int64) error {
+	if len(units) == 0 {
+		return nil
+	}
+	rows := make([][3]int64, 0, len(units))
+	for k, q := range units {
+		rows = append(rows, [3]int64{k[0], k[1], q})
+	}
+	b, _ := json.Marshal(rows)
+	r, err := tx.ExecContext(ctx, `UPDATE inventory SET allocated = allocated + j.value ->> 2
+		FROM json_each(?) AS j
+		WHERE inventory.item_id = j.value ->> 0 AND inventory.location_id = j.value ->> 1
+			AND inventory.on_hand - inventory.allocated - inventory.safety_stock >= j.value ->> 2`, string(b))
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n != int64(len(rows)) {
+		return errOversell
+	}
+	return nil
+}
+
+// moveBuckets is moveBucket for many (line, units) pairs in one
+// statement; units of the same line are summed first.
+func moveBuckets(ctx context.Context, tx *sql.Tx, moves [][2]int64, from, to string) error {
+	if len(moves) == 0 {
+		return nil
+	}
+	if !bucketColumns[from] || !bucketColumns[to] {
+		return fmt.Errorf("moveBuckets: unknown bucket %s or %s", from, to)
+	}
+	perLine := map[int64]int64{}
+	for _, m := range moves {
+		perLine[m[0]] += m[1]
+	}
+	b, _ := json.Marshal(moves)
+	r, err := tx.ExecContext(ctx, `UPDATE order_lines SET `+from+` = `+from+` - m.qty, `+to+` = `+to+` + m.qty
+		FROM (SELECT j.value ->> 0 AS line, sum(j.value ->> 1) AS qty FROM json_each(?) AS j GROUP BY 1) AS m
+		WHERE order_lines.id = m.line AND `+from+` >= m.qty`, string(b))
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n != int64(len(perLine)) {
+		return domain.Errorf(domain.ECONFLICT, "Some lines do not have the units %s that the plan moves.", strings.TrimPrefix(from, "qty_"))
+	}
+	return nil
+}
+
 // refreshOrderStatus derives line and order status from the buckets and open
 // holds, stores them with the flags lists filter on, and bumps the order's
 // version. It returns the status before and after.
@@ -391,8 +460,18 @@ func refreshOrderStatus(ctx context.Context, tx *sql.Tx, orderID int64, now stri
 	if err := rows.Err(); err != nil {
 		return "", "", err
 	}
-	for _, c := range changed {
-		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET status = ? WHERE id = ?`, string(c.status), c.id); err != nil {
+	if len(changed) > 0 {
+		// One statement for every changed line: [[id, status], ...].
+		pairs := make([][2]any, len(changed))
+		for i, c := range changed {
+			pairs[i] = [2]any{c.id, string(c.status)}
+		}
+		b, err := json.Marshal(pairs)
+		if err != nil {
+			return "", "", err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET status = j.value ->> 1
+			FROM json_each(?) AS j WHERE order_lines.id = j.value ->> 0`, string(b)); err != nil {
 			return "", "", err
 		}
 	}

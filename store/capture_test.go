@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -16,15 +15,6 @@ func captureRequest(po string, qty int64) intake.Request {
 	return intake.Request{Channel: "api", CustomerAccount: "C100", PONumber: po,
 		ShipTo: intake.Address{Name: "Dock 4", Line1: "1 Main St", City: "Dallas", Region: "TX", PostalCode: "75201"},
 		Lines:  []intake.LineRequest{{SKU: "SKU-1", Quantity: qty}}}
-}
-
-func count(tb testing.TB, db *store.DB, query string, args ...any) int {
-	tb.Helper()
-	var n int
-	if err := db.View(context.Background(), func(tx *sql.Tx) error { return tx.QueryRow(query, args...).Scan(&n) }); err != nil {
-		tb.Fatal(err)
-	}
-	return n
 }
 
 func TestCaptureOrder(t *testing.T) {

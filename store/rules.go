@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,55 +93,62 @@ func (db *DB) SaveRule(ctx context.Context, r sourcing.Rule, expectVersion int, 
 		return r, err
 	}
 	err := db.Update(ctx, func(tx *sql.Tx) error {
-		now := db.now()
-		cond, _ := json.Marshal(r.Conditions)
-		pol, _ := json.Marshal(r.Policy)
-		var summary string
-		if r.ID == 0 {
-			if r.Position == 0 {
-				if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) + 10 FROM sourcing_rules`).Scan(&r.Position); err != nil {
-					return err
-				}
-			}
-			r.Version = 1
-			res, err := tx.ExecContext(ctx, `INSERT INTO sourcing_rules (name, position, status, conditions, policy, version, updated_by, updated_at)
-				VALUES (?, ?, ?, ?, ?, 1, ?, ?)`, r.Name, r.Position, r.Status, string(cond), string(pol), actor, now)
-			if err != nil {
-				return err
-			}
-			r.ID, _ = res.LastInsertId()
-			summary = "Created as " + r.Status + "."
-		} else {
-			old, err := scanRule(tx.QueryRowContext(ctx, `SELECT id, version, name, position, status, conditions, policy, updated_by, updated_at
-				FROM sourcing_rules WHERE id = ?`, r.ID))
-			if errors.Is(err, sql.ErrNoRows) {
-				return domain.Errorf(domain.ENOTFOUND, "No sourcing rule %d.", r.ID)
-			} else if err != nil {
-				return err
-			}
-			if expectVersion != 0 && old.Version != expectVersion {
-				return domain.Errorf(domain.ECONFLICT, "%s changed rule %q (now version %d) while you were editing it. Reload to see the change.",
-					old.UpdatedBy, old.Name, old.Version)
-			}
-			summary = RuleDiff(old.Rule, r)
-			if summary == "" {
-				r.Version = old.Version
-				return nil
-			}
-			r.Version = old.Version + 1
-			if r.Position == 0 {
-				r.Position = old.Position
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE sourcing_rules SET name = ?, position = ?, status = ?, conditions = ?, policy = ?, version = ?,
-				updated_by = ?, updated_at = ? WHERE id = ?`, r.Name, r.Position, r.Status, string(cond), string(pol), r.Version, actor, now, r.ID); err != nil {
-				return err
-			}
-		}
-		snap, _ := json.Marshal(r)
-		_, err := tx.ExecContext(ctx, `INSERT INTO sourcing_rule_versions (rule_id, version, snapshot, summary, changed_by, changed_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, r.ID, r.Version, string(snap), summary, actor, now)
+		var err error
+		r, err = db.saveRule(ctx, tx, r, expectVersion, actor)
 		return err
 	})
+	return r, err
+}
+
+// saveRule is SaveRule inside the caller's transaction, after validation.
+func (db *DB) saveRule(ctx context.Context, tx *sql.Tx, r sourcing.Rule, expectVersion int, actor string) (sourcing.Rule, error) {
+	now := db.now()
+	cond, _ := json.Marshal(r.Conditions)
+	pol, _ := json.Marshal(r.Policy)
+	var summary string
+	if r.ID == 0 {
+		if r.Position == 0 {
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(position), 0) + 10 FROM sourcing_rules`).Scan(&r.Position); err != nil {
+				return r, err
+			}
+		}
+		r.Version = 1
+		res, err := tx.ExecContext(ctx, `INSERT INTO sourcing_rules (name, position, status, conditions, policy, version, updated_by, updated_at)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?)`, r.Name, r.Position, r.Status, string(cond), string(pol), actor, now)
+		if err != nil {
+			return r, err
+		}
+		r.ID, _ = res.LastInsertId()
+		summary = "Created as " + r.Status + "."
+	} else {
+		old, err := scanRule(tx.QueryRowContext(ctx, `SELECT id, version, name, position, status, conditions, policy, updated_by, updated_at
+			FROM sourcing_rules WHERE id = ?`, r.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return r, domain.Errorf(domain.ENOTFOUND, "No sourcing rule %d.", r.ID)
+		} else if err != nil {
+			return r, err
+		}
+		if expectVersion != 0 && old.Version != expectVersion {
+			return r, domain.Errorf(domain.ECONFLICT, "%s changed rule %q (now version %d) while you were editing it. Reload to see the change.",
+				old.UpdatedBy, old.Name, old.Version)
+		}
+		summary = RuleDiff(old.Rule, r)
+		if summary == "" {
+			r.Version = old.Version
+			return r, nil
+		}
+		r.Version = old.Version + 1
+		if r.Position == 0 {
+			r.Position = old.Position
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sourcing_rules SET name = ?, position = ?, status = ?, conditions = ?, policy = ?, version = ?,
+			updated_by = ?, updated_at = ? WHERE id = ?`, r.Name, r.Position, r.Status, string(cond), string(pol), r.Version, actor, now, r.ID); err != nil {
+			return r, err
+		}
+	}
+	snap, _ := json.Marshal(r)
+	_, err := tx.ExecContext(ctx, `INSERT INTO sourcing_rule_versions (rule_id, version, snapshot, summary, changed_by, changed_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, r.ID, r.Version, string(snap), summary, actor, now)
 	return r, err
 }
 
@@ -155,20 +165,85 @@ func RuleDiff(old, new sourcing.Rule) string {
 	if new.Position != 0 && old.Position != new.Position {
 		parts = append(parts, fmt.Sprintf("position %d → %d", old.Position, new.Position))
 	}
-	oc, _ := json.Marshal(old.Conditions)
-	nc, _ := json.Marshal(new.Conditions)
-	if string(oc) != string(nc) {
-		parts = append(parts, fmt.Sprintf("conditions %s → %s", oc, nc))
-	}
-	op, _ := json.Marshal(old.Policy)
-	np, _ := json.Marshal(new.Policy)
-	if string(op) != string(np) {
-		parts = append(parts, fmt.Sprintf("policy %s → %s", op, np))
-	}
+	parts = append(parts, fieldDiff("conditions", old.Conditions, new.Conditions)...)
+	parts = append(parts, fieldDiff("policy", old.Policy, new.Policy)...)
 	if len(parts) == 0 {
 		return ""
 	}
 	return strings.Join(parts, "; ")
+}
+
+// fieldDiff compares two values field by field through their JSON and
+// says what changed, one "path: old → new" per field, in path order, so
+// that the history reads "conditions.customer_types: none → b2b" rather
+// than two JSON documents.
+func fieldDiff(prefix string, old, new any) []string {
+	a, b := map[string]string{}, map[string]string{}
+	flatten(prefix, toJSONValue(old), a)
+	flatten(prefix, toJSONValue(new), b)
+	keys := slices.Collect(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var out []string
+	for _, k := range keys {
+		if a[k] == b[k] {
+			continue
+		}
+		empty := "none"
+		if a[k] == "yes" || b[k] == "yes" {
+			empty = "no"
+		}
+		show := func(v string) string {
+			if v == "" {
+				return empty
+			}
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && strings.HasSuffix(k, "_cents") {
+				return fmt.Sprintf("$%d.%02d", n/100, n%100)
+			}
+			return v
+		}
+		out = append(out, fmt.Sprintf("%s: %s → %s", k, show(a[k]), show(b[k])))
+	}
+	return out
+}
+
+func toJSONValue(v any) any {
+	b, _ := json.Marshal(v)
+	var out any
+	json.Unmarshal(b, &out)
+	return out
+}
+
+// flatten writes the leaves of a decoded JSON value as path → text; lists
+// become "a, b", false and zero become "" (the same as absent, since the
+// rule JSON omits them).
+func flatten(path string, v any, out map[string]string) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			flatten(path+"."+k, e, out)
+		}
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = fmt.Sprint(e)
+		}
+		out[path] = strings.Join(parts, ", ")
+	case bool:
+		if x {
+			out[path] = "yes"
+		}
+	case float64:
+		if x != 0 {
+			out[path] = strconv.FormatFloat(x, 'f', -1, 64)
+		}
+	case string:
+		out[path] = x
+	}
 }
 
 // RuleVersions lists the versions of a rule, newest first.
@@ -211,4 +286,84 @@ func (db *DB) EnsureDemoRules(ctx context.Context, actor string) error {
 		}
 	}
 	return nil
+}
+
+// MoveRule swaps a rule with its neighbour above (up true) or below in
+// position order, and records a version of both. expectVersion is the
+// version of the moved rule the person saw. Moving the first rule up or the
+// last down changes nothing. Returns ENOTFOUND, ECONFLICT.
+func (db *DB) MoveRule(ctx context.Context, id int64, up bool, expectVersion int, actor string) error {
+	return db.Update(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, version, name, position, status, conditions, policy, updated_by, updated_at
+			FROM sourcing_rules ORDER BY position, id`)
+		if err != nil {
+			return err
+		}
+		var rules []RuleMeta
+		for rows.Next() {
+			r, err := scanRule(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			rules = append(rules, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		i := slices.IndexFunc(rules, func(r RuleMeta) bool { return r.ID == id })
+		if i < 0 {
+			return domain.Errorf(domain.ENOTFOUND, "No sourcing rule %d.", id)
+		}
+		if expectVersion != 0 && rules[i].Version != expectVersion {
+			return domain.Errorf(domain.ECONFLICT, "%s changed rule %q (now version %d) since you loaded this page. Reload to see the change.",
+				rules[i].UpdatedBy, rules[i].Name, rules[i].Version)
+		}
+		j := i + 1
+		if up {
+			j = i - 1
+		}
+		if j < 0 || j >= len(rules) {
+			return nil
+		}
+		a, b := rules[i].Rule, rules[j].Rule
+		a.Position, b.Position = b.Position, a.Position
+		if a.Position == b.Position {
+			// Equal positions order by ID; make the move visible.
+			if up {
+				a.Position = max(b.Position-1, 1)
+			} else {
+				a.Position = b.Position + 1
+			}
+		}
+		if _, err := db.saveRule(ctx, tx, a, 0, actor); err != nil {
+			return err
+		}
+		_, err = db.saveRule(ctx, tx, b, 0, actor)
+		return err
+	})
+}
+
+// SetRuleStatus makes a rule draft, active or inactive and records the
+// version. Returns EINVALID, ENOTFOUND, ECONFLICT.
+func (db *DB) SetRuleStatus(ctx context.Context, id int64, status string, expectVersion int, actor string) (sourcing.Rule, error) {
+	var r sourcing.Rule
+	err := db.Update(ctx, func(tx *sql.Tx) error {
+		old, err := scanRule(tx.QueryRowContext(ctx, `SELECT id, version, name, position, status, conditions, policy, updated_by, updated_at
+			FROM sourcing_rules WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.ENOTFOUND, "No sourcing rule %d.", id)
+		} else if err != nil {
+			return err
+		}
+		r = old.Rule
+		r.Status = status
+		if err := sourcing.Validate(r); err != nil {
+			return err
+		}
+		r, err = db.saveRule(ctx, tx, r, expectVersion, actor)
+		return err
+	})
+	return r, err
 }

@@ -491,29 +491,5 @@ func ftsQuery(text string) string {
 	return b.String()
 }
 
-// Location is a shipping location, for the search filter.
-type Location struct {
-	Code string
-	Name string
-}
-
-// Locations lists the locations by name.
-func (db *DB) Locations(ctx context.Context) ([]Location, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT code, name FROM locations ORDER BY name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Location
-	for rows.Next() {
-		var l Location
-		if err := rows.Scan(&l.Code, &l.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
-}
-
 // errNoRows reports whether err is sql.ErrNoRows.
 func errNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -82,9 +82,14 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	orders := &handlers.Orders{DB: db}
 	customers := &handlers.Customers{DB: db}
 	orderLookup := &handlers.API{DB: db}
+	inventory := &handlers.Inventory{DB: db}
+	itemsAPI := &handlers.ItemsAPI{DB: db}
+	sourcingH := &handlers.Sourcing{DB: db}
 	tokens := &handlers.APITokens{DB: db}
 	orderCapture := &handlers.OrderCaptureAPI{DB: db}
 	lookup := &handlers.LookupAPI{DB: db}
+	entry := &handlers.Entry{DB: db}
+	imports := &handlers.Import{DB: db, Logger: cfg.Logger}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS))
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -103,8 +108,39 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Use(requireUser)
 	app.Get("/", home.Show)
 
+	app.Get("/inventory", inventory.List)
+	app.Get("/inventory/short", inventory.Short)
+	app.Get("/inventory/items/:sku", inventory.Show)
+	app.Get("/api/v1/items/:sku", itemsAPI.Show)
+
+	ops := allow(domain.RoleOps)
+	app.Get("/sourcing", ops, sourcingH.List)
+	app.Get("/sourcing/simulate", ops, sourcingH.Simulate)
+	app.Get("/sourcing/rules/new", ops, sourcingH.New)
+	app.Post("/sourcing/rules", ops, sourcingH.Create)
+	app.Get("/sourcing/rules/:id", ops, sourcingH.Edit)
+	app.Post("/sourcing/rules/:id", ops, sourcingH.Update)
+	app.Post("/sourcing/rules/:id/move", ops, sourcingH.Move)
+	app.Post("/sourcing/rules/:id/status", ops, sourcingH.SetStatus)
+	app.Get("/sourcing/rules/:id/versions", ops, sourcingH.History)
+	sales := allow(domain.RoleSales)
+	app.Get("/orders/new", sales, entry.New)
+	app.Post("/orders/new", sales, entry.Create)
+	app.Post("/orders/new/form", sales, entry.Form)
+	app.Get("/orders/new/customers", sales, entry.Customers)
+	app.Get("/orders/new/items", sales, entry.Items)
+	app.Post("/orders/drafts", sales, entry.SaveDraft)
+	app.Post("/orders/drafts/:id/delete", sales, entry.DeleteDraft)
+
+	importers := allow(domain.RoleSales, domain.RoleOps)
+	app.Get("/orders/import", importers, imports.New)
+	app.Post("/orders/import", importers, imports.Create)
+	app.Get("/orders/import/template.csv", importers, imports.Template)
+	app.Get("/orders/import/:id<int>", importers, imports.Show)
+
 	// Customer service: every role reads orders and customers; roles that
-	// talk to customers or work orders write notes.
+	// talk to customers or work orders write notes. These come after the
+	// fixed /orders/... paths above, which /orders/:number would shadow.
 	staff := allow(domain.RoleCSR, domain.RoleSales, domain.RoleOps)
 	app.Get("/orders", staff, orders.List)
 	app.Get("/orders/:number", staff, orders.Show)

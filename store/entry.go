@@ -1,0 +1,435 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/oms/oms/domain"
+	"github.com/oms/oms/geo"
+	"github.com/oms/oms/intake"
+)
+
+// EntryCustomerMatch is one customer offered by the entry screen's typeahead.
+type EntryCustomerMatch struct {
+	Account    string
+	Name       string
+	Phone      string
+	City       string // of the default ship-to
+	Region     string
+	CreditHold bool
+	Active     bool
+}
+
+// EntryShipTo is one stored ship-to of a customer.
+type EntryShipTo struct {
+	Code      string
+	Address   intake.Address
+	IsDefault bool
+}
+
+// EntryCustomer is what the entry screen shows of the customer being keyed:
+// its ship-tos and its credit position.
+type EntryCustomer struct {
+	ID               int64
+	Account          string
+	Name             string
+	Type             string
+	Phone            string
+	Email            string
+	PriceLevel       string
+	Active           bool
+	ShipComplete     bool
+	CreditHold       bool
+	CreditLimitCents int64
+	OpenARCents      int64
+	// OpenOrdersCents is the value of accepted orders not yet shipped,
+	// counted as intake counts it for the credit check.
+	OpenOrdersCents int64
+	ShipTos         []EntryShipTo
+}
+
+// AvailableCreditCents is the credit left before this order: limit less
+// open AR and open orders. It may be negative.
+func (c EntryCustomer) AvailableCreditCents() int64 {
+	return c.CreditLimitCents - c.OpenARCents - c.OpenOrdersCents
+}
+
+// EntryStock is an item's available-to-promise at one location.
+type EntryStock struct {
+	Code      string
+	Name      string
+	Available int64
+	// Miles from the ship-to; HasMiles is false when either end has no
+	// known coordinates.
+	Miles    float64
+	HasMiles bool
+}
+
+// EntryItem is an item as the entry screen offers it: the customer's price,
+// pack and minimum, and stock per location nearest the ship-to first.
+type EntryItem struct {
+	ID             int64
+	SKU            string
+	Description    string
+	UOM            string
+	PackQty        int64
+	MinQty         int64
+	PriceCents     int64 // the customer's price
+	ListPriceCents int64
+	Active         bool
+	Discontinued   bool
+	// BuyerPart is the customer's own part number when the search matched it.
+	BuyerPart string
+	Stock     []EntryStock
+}
+
+// TotalAvailable is the item's available-to-promise over all locations.
+func (it EntryItem) TotalAvailable() int64 {
+	var n int64
+	for _, s := range it.Stock {
+		if s.Available > 0 {
+			n += s.Available
+		}
+	}
+	return n
+}
+
+// Lookup limits of the typeahead.
+const (
+	maxCustomerMatchesEntry = 12
+	maxItemMatchesEntry     = 12
+)
+
+// EntryCustomers finds active and inactive customers by account prefix,
+// name words or phone digits (of the account or any contact), best matches
+// first: an exact account, then account prefixes, then names.
+func (db *DB) EntryCustomers(ctx context.Context, q string) ([]EntryCustomerMatch, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, nil
+	}
+	conds := []string{`c.account LIKE ? ESCAPE '\'`}
+	args := []any{entryLike(q) + "%"}
+	if words := strings.Fields(q); len(words) > 0 {
+		var nameConds []string
+		for _, w := range words {
+			nameConds = append(nameConds, `c.name LIKE ? ESCAPE '\'`)
+			args = append(args, "%"+entryLike(w)+"%")
+		}
+		conds = append(conds, "("+strings.Join(nameConds, " AND ")+")")
+	}
+	if digits := onlyDigits(q); len(digits) >= 4 && len(digits)*2 >= len(q) {
+		conds = append(conds, entryPhoneDigits("c.phone")+` LIKE ?`,
+			`c.id IN (SELECT customer_id FROM customer_contacts WHERE `+entryPhoneDigits("phone")+` LIKE ?)`)
+		args = append(args, "%"+digits+"%", "%"+digits+"%")
+	}
+	args = append(args, strings.ToUpper(q), entryLike(q)+"%", maxCustomerMatchesEntry)
+	rows, err := db.read.QueryContext(ctx, `SELECT c.account, c.name, c.phone, coalesce(s.city, ''), coalesce(s.region, ''),
+			c.credit_status = 'hold', c.active
+		FROM customers c
+		LEFT JOIN ship_tos s ON s.id = (SELECT id FROM ship_tos WHERE customer_id = c.id AND active = 1 ORDER BY is_default DESC, id LIMIT 1)
+		WHERE `+strings.Join(conds, " OR ")+`
+		ORDER BY c.account = ? DESC, c.account LIKE ? ESCAPE '\' DESC, c.active DESC, c.name
+		LIMIT ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []EntryCustomerMatch
+	for rows.Next() {
+		var m EntryCustomerMatch
+		if err := rows.Scan(&m.Account, &m.Name, &m.Phone, &m.City, &m.Region, &m.CreditHold, &m.Active); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// CustomerForEntry returns the customer with its active ship-tos (default
+// first) and its credit position. Returns ENOTFOUND.
+func (db *DB) CustomerForEntry(ctx context.Context, account string) (EntryCustomer, error) {
+	var c EntryCustomer
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		var hold string
+		err := tx.QueryRowContext(ctx, `SELECT id, account, name, type, phone, email, price_level, active, ship_complete,
+				credit_status, credit_limit_cents, open_ar_cents
+			FROM customers WHERE account = ?`, strings.TrimSpace(account)).
+			Scan(&c.ID, &c.Account, &c.Name, &c.Type, &c.Phone, &c.Email, &c.PriceLevel, &c.Active, &c.ShipComplete,
+				&hold, &c.CreditLimitCents, &c.OpenARCents)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.ENOTFOUND, "No customer with account %s.", account)
+		} else if err != nil {
+			return err
+		}
+		c.CreditHold = hold == "hold"
+		// The same sum intakeFacts uses, so that the screen and the credit
+		// check agree.
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(total_cents), 0) FROM orders
+			WHERE customer_id = ? AND status NOT IN ('draft', 'shipped', 'cancelled', 'closed')`, c.ID).Scan(&c.OpenOrdersCents); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT code, name, line1, line2, city, region, postal_code, country, is_default
+			FROM ship_tos WHERE customer_id = ? AND active = 1 ORDER BY is_default DESC, code`, c.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s EntryShipTo
+			a := &s.Address
+			if err := rows.Scan(&s.Code, &a.Name, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country, &s.IsDefault); err != nil {
+				return err
+			}
+			c.ShipTos = append(c.ShipTos, s)
+		}
+		return rows.Err()
+	})
+	return c, err
+}
+
+// DuplicatePO returns the number of the customer's earliest order with
+// this PO, or "" when the PO is new.
+func (db *DB) DuplicatePO(ctx context.Context, account, po string) (string, error) {
+	po = strings.TrimSpace(po)
+	if po == "" || strings.TrimSpace(account) == "" {
+		return "", nil
+	}
+	var number string
+	err := db.read.QueryRowContext(ctx, `SELECT o.number FROM orders o JOIN customers c ON c.id = o.customer_id
+		WHERE c.account = ? AND o.customer_po = ? AND o.status <> 'draft' ORDER BY o.id LIMIT 1`,
+		strings.TrimSpace(account), po).Scan(&number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return number, err
+}
+
+// EntryItems finds items by SKU prefix, by the customer's part number
+// (exact, then prefix) or by words of the description, with the customer's
+// price and stock nearest postalCode first. Discontinued and inactive items
+// are included (marked) so that the rep can see why a SKU is refused.
+func (db *DB) EntryItems(ctx context.Context, q, account, postalCode string) ([]EntryItem, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, nil
+	}
+	var out []EntryItem
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		customerID, level, err := entryPriceLevel(ctx, tx, account)
+		if err != nil {
+			return err
+		}
+		words := strings.Fields(q)
+		var descConds []string
+		args := []any{customerID, level, strings.ToUpper(q), customerID, entryLike(q) + "%", entryLike(q) + "%"}
+		for _, w := range words {
+			descConds = append(descConds, `i.description LIKE ? ESCAPE '\'`)
+			args = append(args, "%"+entryLike(w)+"%")
+		}
+		args = append(args, strings.ToUpper(q), maxItemMatchesEntry)
+		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sku, i.description, i.uom, i.pack_qty, i.min_qty,
+				coalesce(p.unit_price_cents, i.list_price_cents), i.list_price_cents, i.active, i.discontinued,
+				coalesce((SELECT x.value FROM item_xrefs x WHERE x.item_id = i.id AND x.kind = 'buyer_part' AND x.customer_id = ?
+					ORDER BY x.id LIMIT 1), '')
+			FROM items i LEFT JOIN price_list_entries p ON p.item_id = i.id AND p.price_level = ?
+			WHERE i.sku = ?
+				OR i.id IN (SELECT item_id FROM item_xrefs WHERE kind = 'buyer_part' AND customer_id = ? AND value LIKE ? ESCAPE '\')
+				OR i.sku LIKE ? ESCAPE '\'
+				OR (`+strings.Join(descConds, " AND ")+`)
+			ORDER BY i.sku = ? DESC, i.discontinued, i.active DESC, i.sku
+			LIMIT ?`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var it EntryItem
+			if err := rows.Scan(&it.ID, &it.SKU, &it.Description, &it.UOM, &it.PackQty, &it.MinQty, &it.PriceCents,
+				&it.ListPriceCents, &it.Active, &it.Discontinued, &it.BuyerPart); err != nil {
+				return err
+			}
+			out = append(out, it)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return entryStock(ctx, tx, out, postalCode)
+	})
+	return out, err
+}
+
+// ItemsForEntry returns the named SKUs (those that exist) as the entry
+// screen shows them, keyed by upper-case SKU.
+func (db *DB) ItemsForEntry(ctx context.Context, skus []string, account, postalCode string) (map[string]EntryItem, error) {
+	out := map[string]EntryItem{}
+	var args []any
+	seen := map[string]bool{}
+	for _, s := range skus {
+		s = strings.ToUpper(strings.TrimSpace(s))
+		if s != "" && !seen[s] && len(args) < intake.MaxLines {
+			seen[s] = true
+			args = append(args, s)
+		}
+	}
+	if len(args) == 0 {
+		return out, nil
+	}
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		customerID, level, err := entryPriceLevel(ctx, tx, account)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sku, i.description, i.uom, i.pack_qty, i.min_qty,
+				coalesce(p.unit_price_cents, i.list_price_cents), i.list_price_cents, i.active, i.discontinued,
+				coalesce((SELECT x.value FROM item_xrefs x WHERE x.item_id = i.id AND x.kind = 'buyer_part' AND x.customer_id = ?
+					ORDER BY x.id LIMIT 1), '')
+			FROM items i LEFT JOIN price_list_entries p ON p.item_id = i.id AND p.price_level = ?
+			WHERE i.sku IN (`+placeholders(len(args))+`)`, append([]any{customerID, level}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var list []EntryItem
+		for rows.Next() {
+			var it EntryItem
+			if err := rows.Scan(&it.ID, &it.SKU, &it.Description, &it.UOM, &it.PackQty, &it.MinQty, &it.PriceCents,
+				&it.ListPriceCents, &it.Active, &it.Discontinued, &it.BuyerPart); err != nil {
+				return err
+			}
+			list = append(list, it)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := entryStock(ctx, tx, list, postalCode); err != nil {
+			return err
+		}
+		for _, it := range list {
+			out[strings.ToUpper(it.SKU)] = it
+		}
+		return nil
+	})
+	return out, err
+}
+
+// entryPriceLevel returns the customer's id and price level; LIST (and id
+// 0) when the account is unknown or empty.
+func entryPriceLevel(ctx context.Context, tx *sql.Tx, account string) (int64, string, error) {
+	account = strings.TrimSpace(account)
+	if account == "" {
+		return 0, "LIST", nil
+	}
+	var id int64
+	var level string
+	err := tx.QueryRowContext(ctx, `SELECT id, price_level FROM customers WHERE account = ?`, account).Scan(&id, &level)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "LIST", nil
+	}
+	return id, level, err
+}
+
+// entryStock fills each item's stock per active, stocking location, nearest
+// the postal code first (by priority where the distance is unknown).
+// Vendor locations are left out: their stock is not the OMS's to show.
+func entryStock(ctx context.Context, tx *sql.Tx, items []EntryItem, postalCode string) error {
+	if len(items) == 0 {
+		return nil
+	}
+	type loc struct {
+		code, name string
+		lat, lon   float64
+		priority   int64
+	}
+	locs := map[int64]loc{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, code, name, latitude, longitude, priority FROM locations WHERE active = 1 AND type <> 'vendor'`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var l loc
+		if err := rows.Scan(&id, &l.code, &l.name, &l.lat, &l.lon, &l.priority); err != nil {
+			rows.Close()
+			return err
+		}
+		locs[id] = l
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	byID := map[int64]int{}
+	args := make([]any, 0, len(items))
+	for i, it := range items {
+		byID[it.ID] = i
+		args = append(args, it.ID)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT item_id, location_id, on_hand - allocated - safety_stock FROM inventory
+		WHERE item_id IN (`+placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	here, hasHere := geo.LookupZIP(postalCode)
+	priority := map[string]int64{}
+	for rows.Next() {
+		var itemID, locID, avail int64
+		if err := rows.Scan(&itemID, &locID, &avail); err != nil {
+			return err
+		}
+		l, ok := locs[locID]
+		if !ok {
+			continue
+		}
+		s := EntryStock{Code: l.code, Name: l.name, Available: avail}
+		if hasHere {
+			s.Miles, s.HasMiles = geo.Distance(here.Lat, here.Lon, l.lat, l.lon), true
+		}
+		priority[l.code] = l.priority
+		i := byID[itemID]
+		items[i].Stock = append(items[i].Stock, s)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range items {
+		st := items[i].Stock
+		sort.Slice(st, func(a, b int) bool {
+			if st[a].HasMiles && st[b].HasMiles && st[a].Miles != st[b].Miles {
+				return st[a].Miles < st[b].Miles
+			}
+			if priority[st[a].Code] != priority[st[b].Code] {
+				return priority[st[a].Code] < priority[st[b].Code]
+			}
+			return st[a].Code < st[b].Code
+		})
+	}
+	return nil
+}
+
+// entryLike escapes LIKE wildcards in user text (the ESCAPE is '\').
+func entryLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// onlyDigits keeps the digits of s.
+func onlyDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsDigit(r) && r < 128 {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// entryPhoneDigits is the SQL for a phone column with its punctuation
+// removed, so that "(214) 555-0100" matches "2145550100".
+func entryPhoneDigits(col string) string {
+	return `replace(replace(replace(replace(replace(replace(` + col + `, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', '')`
+}
