@@ -229,7 +229,16 @@ func StatusAnswer(f AnswerFacts) string {
 		return fmt.Sprintf("Received %s and not yet assigned to a warehouse.", day(f.CreatedAt))
 	}
 	if len(f.OpenHolds) > 0 && t.Units.Shipped == 0 {
-		return capitalise(holdPhrase(f.OpenHolds, "nothing ships")) + "."
+		// Held before anything shipped: the hold is the answer; what is
+		// reserved or backordered meanwhile follows it.
+		parts = append(parts, holdPhrase(f.OpenHolds, "nothing ships"))
+		if locs := groupLocations(f.Groups, "planned", "released"); len(locs) > 0 {
+			parts = append(parts, "stock is reserved at "+joinAnd(locs))
+		}
+		if len(f.Backorders) > 0 {
+			parts = append(parts, backorderPhrase(f.Backorders))
+		}
+		return capitalise(strings.Join(parts, "; ")) + "."
 	}
 
 	shipped := groupsIn(f.Groups, "shipped")
@@ -278,6 +287,19 @@ func StatusAnswer(f AnswerFacts) string {
 		return f.Status.Label() + "."
 	}
 	return capitalise(strings.Join(parts, "; ")) + "."
+}
+
+// groupLocations names, once each, the locations of groups in the statuses.
+func groupLocations(groups []FulfilmentGroup, statuses ...string) []string {
+	var out []string
+	for _, g := range groups {
+		for _, st := range statuses {
+			if g.Status == st {
+				out = appendOnce(out, g.LocationName)
+			}
+		}
+	}
+	return out
 }
 
 func groupsIn(groups []FulfilmentGroup, status string) []FulfilmentGroup {
