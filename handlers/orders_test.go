@@ -3,10 +3,12 @@ package handlers_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/oms/oms/domain"
 	"github.com/oms/oms/internal/fixtures"
 	"github.com/oms/oms/internal/testapp"
 	"github.com/oms/oms/store"
@@ -300,6 +302,18 @@ func TestAPI(t *testing.T) {
 	t.Run("ErrNotFound", func(t *testing.T) {
 		resp, body := c.Get("/api/v1/orders/SO-1")
 		if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, `"error"`) {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+	})
+	t.Run("BearerToken", func(t *testing.T) {
+		_, secret, err := a.DB.CreateToken(t.Context(), "Helpdesk", domain.RoleCSR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/orders?q="+s.PartlyShippedTracking, nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		resp, body := a.Client(t).Do(req)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"number":"`+s.PartlyShipped+`"`) {
 			t.Fatalf("%d %s", resp.StatusCode, body)
 		}
 	})
