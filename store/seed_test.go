@@ -125,38 +125,42 @@ func TestIsEmpty(t *testing.T) {
 	}
 }
 
-// TestSeedTiming measures seeding the default demo, or OMS_SEED_ORDERS
-// orders when set (for example 1000000), and reports time and file size.
-func TestSeedTiming(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing")
-	}
+// BenchmarkSeed measures seeding the default demo, or OMS_SEED_ORDERS
+// orders when set (for example 1000000), and reports seconds per seed and
+// the file size. A benchmark, not a timed test: `go test -run '^$' -bench
+// Seed -benchtime 1x ./store/`.
+func BenchmarkSeed(b *testing.B) {
 	n := demo.DefaultOrders
 	if s := os.Getenv("OMS_SEED_ORDERS"); s != "" {
 		var err error
 		if n, err = strconv.Atoi(s); err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
 	}
-	db := newDB(t)
-	start := time.Now()
-	sum, err := db.Seed(context.Background(), demo.Config{Seed: demo.DefaultSeed, Orders: n, Now: seedNow}, func(done int) {
-		if done%100000 == 0 {
-			t.Logf("%d orders after %v", done, time.Since(start).Round(time.Second))
+	var size int64
+	for b.Loop() {
+		b.StopTimer()
+		db := newDB(b)
+		b.StartTimer()
+		start := time.Now()
+		sum, err := db.Seed(context.Background(), demo.Config{Seed: demo.DefaultSeed, Orders: n, Now: seedNow}, func(done int) {
+			if done%100000 == 0 {
+				b.Logf("%d orders after %v", done, time.Since(start).Round(time.Second))
+			}
+		})
+		if err != nil {
+			b.Fatal(err)
 		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	size := int64(0)
-	for _, suffix := range []string{"", "-wal"} {
-		if fi, err := os.Stat(db.Path() + suffix); err == nil {
-			size += fi.Size()
+		b.StopTimer()
+		size = 0
+		for _, suffix := range []string{"", "-wal"} {
+			if fi, err := os.Stat(db.Path() + suffix); err == nil {
+				size += fi.Size()
+			}
 		}
+		b.Logf("seeded %d orders in %v: %d lines, %d groups, %d events", sum.Orders, sum.Duration.Round(time.Millisecond), sum.Lines, sum.Groups, sum.Events)
+		b.StartTimer()
 	}
-	t.Logf("seeded %d orders in %v: %d lines, %d groups, %d events; database %.1f MB",
-		sum.Orders, sum.Duration.Round(time.Millisecond), sum.Lines, sum.Groups, sum.Events, float64(size)/1e6)
-	if n == demo.DefaultOrders && sum.Duration > 10*time.Second {
-		t.Errorf("default demo took %v, want under 10 s", sum.Duration)
-	}
+	b.ReportMetric(float64(n), "orders")
+	b.ReportMetric(float64(size)/1e6, "MB")
 }
