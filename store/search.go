@@ -169,7 +169,7 @@ func (db *DB) SearchOrders(ctx context.Context, q OrderQuery) (OrderResults, err
 			query = hitSelect + `, 0 FROM orders o JOIN customers c ON c.id = o.customer_id WHERE 1 = 1` + filter + order + ` LIMIT ? OFFSET ?`
 			args = append(fargs, limit+1, offset)
 		} else {
-			sources, sargs, err := matchSources(ctx, tx, text, filter, fargs)
+			sources, sargs, err := matchSources(ctx, tx, text, filter, fargs, q.narrowing())
 			if err != nil {
 				return err
 			}
@@ -273,6 +273,22 @@ func (q OrderQuery) filters() (string, []any, error) {
 	return b.String(), args, nil
 }
 
+// narrowing is an extra filter for keys outside orders (SKU, tracking,
+// ship-to name) when the query asks for holds or backorders: the order ids
+// from the small partial index of 0002 are gathered once and each key match
+// is checked against them before its order row is read. A common SKU has
+// thousands of lines; reading all their orders to find the few with a
+// backorder was the slow part.
+func (q OrderQuery) narrowing() string {
+	switch {
+	case q.HasHold:
+		return ` IN (SELECT id FROM orders WHERE has_hold = 1)`
+	case q.HasBackorder:
+		return ` IN (SELECT id FROM orders WHERE has_backorder = 1)`
+	}
+	return ""
+}
+
 func (q OrderQuery) orderBy() string {
 	switch q.Sort {
 	case SortOldest:
@@ -288,7 +304,7 @@ func (q OrderQuery) orderBy() string {
 // matchSources returns one SELECT of order ids per search key that text
 // may be, each under the filters and bounded by searchCap, with their
 // arguments in order.
-func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []any) ([]string, []any, error) {
+func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []any, narrow string) ([]string, []any, error) {
 	var sources []string
 	var args []any
 	add := func(sel string, key ...any) {
@@ -302,10 +318,16 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 	// own index answers alone (bare); with filters each match is joined to
 	// its order (withOrders). Reading a thousand order rows costs more than
 	// the index lookup itself.
-	joined := func(bare, withOrders, order string, key ...any) {
+	joined := func(bare, withOrders, idCol, order string, key ...any) {
 		if filter == "" {
 			add(bare+order+` LIMIT `+fmt.Sprint(searchCap), key...)
 			return
+		}
+		if narrow != "" {
+			// The unary + keeps SQLite looping over the key's own index
+			// and testing membership, rather than looping over the
+			// narrowing set.
+			withOrders += ` AND +` + idCol + narrow
 		}
 		capped(withOrders, order, key...)
 	}
@@ -323,14 +345,14 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 	// lets SQLite use it).
 	joined(`SELECT order_id AS id FROM fulfilment_groups g WHERE g.tracking_number = ? AND g.tracking_number <> ''`,
 		`SELECT o.id FROM fulfilment_groups g JOIN orders o ON o.id = g.order_id
-		WHERE g.tracking_number = ? AND g.tracking_number <> ''`, ``, text)
+		WHERE g.tracking_number = ? AND g.tracking_number <> ''`, `g.order_id`, ``, text)
 	// SKU: order_lines_sku (sku, order_id) read backwards gives the newest
 	// orders of the SKU first, so the cap reads searchCap index entries of
 	// the SKU's possibly thousands of lines and stops.
 	if !strings.ContainsAny(text, " @") {
 		joined(`SELECT order_id AS id FROM order_lines l WHERE l.sku = ?`,
 			`SELECT l.order_id AS id FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.sku = ?`,
-			` ORDER BY l.order_id DESC`, text)
+			`l.order_id`, ` ORDER BY l.order_id DESC`, text)
 	}
 	// Customers by account, name, e-mail or phone, then their orders
 	// newest first through orders_customer.
@@ -351,7 +373,7 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 	if m := ftsQuery(text); m != "" && !strings.Contains(text, "@") {
 		joined(`SELECT rowid AS id FROM orders_ship_fts f WHERE orders_ship_fts MATCH ?`,
 			`SELECT o.id FROM orders_ship_fts f JOIN orders o ON o.id = f.rowid WHERE orders_ship_fts MATCH ?`,
-			` ORDER BY f.rowid DESC`, m)
+			`f.rowid`, ` ORDER BY f.rowid DESC`, m)
 	}
 	return sources, args, nil
 }
