@@ -122,6 +122,20 @@ func serve(args []string, log *slog.Logger) error {
 		TrustProxies: proxies,
 	})
 
+	// CSV imports a stopped server left unfinished resume where they were;
+	// each order commits with its report line, so none is taken twice.
+	if ids, err := db.UnfinishedImports(ctx); err != nil {
+		return err
+	} else {
+		for _, id := range ids {
+			go func() {
+				if err := db.RunImport(ctx, id); err != nil {
+					log.Warn("resume import", "job", id, "err", err)
+				}
+			}()
+		}
+	}
+
 	// Expired sessions are swept in the background.
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()

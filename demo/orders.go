@@ -859,7 +859,12 @@ func (g *Generator) hold(cust *Customer, o *Order, s *sim, b2c bool, age time.Du
 	var dur time.Duration
 	switch h.reason {
 	case "credit":
-		h.note = fmt.Sprintf("Open AR %s plus this order exceeds the credit limit %s", dollars(cust.OpenARCents), dollars(cust.CreditLimitCents))
+		if cust.CreditStatus == "hold" {
+			h.note = fmt.Sprintf("%s is on credit hold in the ERP (open AR %s).", cust.Account, dollars(cust.OpenARCents))
+		} else {
+			h.note = fmt.Sprintf("Credit review: this order against a limit of %s with %s open AR and other open orders.",
+				dollars(cust.CreditLimitCents), dollars(cust.OpenARCents))
+		}
 		dur = between(r, 2*time.Hour, 6*24*time.Hour)
 		h.releaseNote = "Payment received, approved by credit"
 		if cust.CreditStatus == "hold" && age < 10*24*time.Hour {

@@ -40,6 +40,7 @@ var navEntries = []navEntry{
 	{Key: "home", Label: "Home", Href: "/"},
 	{Key: "orders", Label: "Orders", Href: "/orders"},
 	{Key: "entry", Label: "New order", Href: "/orders/new", Roles: []domain.Role{domain.RoleSales}},
+	{Key: "import", Label: "Import", Href: "/orders/import", Roles: []domain.Role{domain.RoleSales, domain.RoleOps}},
 	{Key: "inventory", Label: "Inventory", Href: "/inventory"},
 	{Key: "sourcing", Label: "Sourcing", Href: "/sourcing", Roles: []domain.Role{domain.RoleOps}},
 	{Key: "admin", Label: "Admin", Href: "/admin/users", Roles: []domain.Role{domain.RoleAdmin}},
