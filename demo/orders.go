@@ -253,6 +253,7 @@ func (g *Generator) order() Order {
 		validated = created.Add(age / 3)
 		s.sourced = created.Add(2 * age / 3)
 	}
+	validatedAt := len(ev)
 	ev = append(ev, event{validated, "order.validated", "system",
 		fmt.Sprintf("Validated: %d %s, prices from %s, credit OK", nLines, plural(nLines, "line"), cust.PriceLevel), false})
 	if o.Channel == "edi" {
@@ -263,6 +264,8 @@ func (g *Generator) order() Order {
 	cancelAt := g.never
 	cancelWhy := ""
 	if h, ok := g.hold(cust, &o, s, b2c, age, validated); ok {
+		ev[validatedAt].summary = fmt.Sprintf("Validated: %d %s, prices from %s; %s", nLines, plural(nLines, "line"), cust.PriceLevel,
+			strings.ToLower(holdLabel(h.reason))+" placed")
 		s.holds = append(s.holds, h)
 		ev = append(ev, event{h.placed, "hold.placed", h.placedBy, holdLabel(h.reason) + ": " + h.note, true})
 		if h.released.Before(g.never) {
