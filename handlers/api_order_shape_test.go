@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/oms/oms/domain"
-	"github.com/oms/oms/internal/testapp"
 	"github.com/oms/oms/intake"
+	"github.com/oms/oms/internal/testapp"
 	"github.com/oms/oms/web"
 )
 
@@ -116,4 +116,3 @@ func sameKeys(tb testing.TB, what string, post, get map[string]json.RawMessage) 
 		tb.Errorf("%s keys differ:\nPOST %s\nGET  %s", what, strings.Join(pk, ","), strings.Join(gk, ","))
 	}
 }
-
