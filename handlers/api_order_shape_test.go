@@ -22,6 +22,7 @@ func TestCreateOrderAPIAnswersAsGet(t *testing.T) {
 	a := testapp.New(t, web.Config{}, seedCatalogue)
 	_, sales := newToken(t, a.DB, domain.RoleSales)
 	_, csr := newToken(t, a.DB, domain.RoleCSR)
+	schemas := openAPISchemaKeys(t, a)
 
 	for _, tc := range []struct {
 		name  string
@@ -65,6 +66,10 @@ func TestCreateOrderAPIAnswersAsGet(t *testing.T) {
 					t.Errorf("%s differs:\nPOST %.300s\nGET  %.300s", k, post[k], get[k])
 				}
 			}
+			// The published schema lists exactly the fields the API sends.
+			sameKeys(t, "Order schema", schemas["Order"], get)
+			sameKeys(t, "OrderLine schema", schemas["OrderLine"], decodeObject(t, string(getLines[0])))
+			sameKeys(t, "FulfilmentGroup schema", schemas["FulfilmentGroup"], decodeObject(t, string(getGroups[0])))
 			if posted != got {
 				t.Error("POST and GET bodies differ")
 			}
@@ -89,6 +94,31 @@ func maxLinesOrder(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	return string(b)
+}
+
+// openAPISchemaKeys returns the property names of each schema of the
+// published OpenAPI document.
+func openAPISchemaKeys(tb testing.TB, a *testapp.App) map[string]map[string]json.RawMessage {
+	tb.Helper()
+	resp, body := a.Client(tb).Get("/api/v1/openapi.json")
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("openapi.json: status %d", resp.StatusCode)
+	}
+	var spec struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal([]byte(body), &spec); err != nil {
+		tb.Fatal(err)
+	}
+	out := map[string]map[string]json.RawMessage{}
+	for name, s := range spec.Components.Schemas {
+		out[name] = s.Properties
+	}
+	return out
 }
 
 func decodeObject(tb testing.TB, body string) map[string]json.RawMessage {
