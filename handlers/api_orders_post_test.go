@@ -63,10 +63,13 @@ func TestCreateOrderAPI(t *testing.T) {
 		if o.Number == "" || o.Status != "allocated" || len(o.Lines) != 2 || len(o.Groups) != 1 || len(o.Trace) == 0 {
 			t.Fatalf("%+v", o)
 		}
-		if l := o.Lines[1]; l.SKU != "CASE-12" || l.Quantities.Allocated != 24 || l.Quantity != 24 {
+		if l := o.Lines[1]; l.SKU != "CASE-12" || l.Allocated != 24 || l.Ordered != 24 {
 			t.Fatalf("line %+v", l)
 		}
-		if o.Groups[0].Location != "DAL" || o.CreatedBy != "api:Test sales" || o.Channel != "api" {
+		if g := o.Groups[0]; g.LocationCode != "DAL" || g.LineCount != 2 || g.Units != 29 || len(g.Lines) != 2 || g.Lines[1].Quantity != 24 {
+			t.Fatalf("group %+v", g)
+		}
+		if o.Channel != "api" || len(o.Events) == 0 || o.Events[len(o.Events)-1].Actor != "api:Test sales" {
 			t.Fatalf("%+v", o)
 		}
 	})
@@ -292,8 +295,8 @@ func TestCreateOrderAPIStoresTextAsText(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &o); err != nil {
 		t.Fatal(err)
 	}
-	if o.PONumber != po || o.ShipTo.Name != name {
-		t.Fatalf("po %q name %q", o.PONumber, o.ShipTo.Name)
+	if o.CustomerPO != po || o.ShipTo.Name != name {
+		t.Fatalf("po %q name %q", o.CustomerPO, o.ShipTo.Name)
 	}
 	if strings.Contains(out, "<script>") || strings.Contains(out, "<img") {
 		t.Fatal("raw HTML in the JSON body; it should be escaped as \\u003c")

@@ -64,40 +64,51 @@ type OrderDetail struct {
 func (db *DB) OrderDetail(ctx context.Context, number string, lq LineQuery, eventKind string) (OrderDetail, error) {
 	var d OrderDetail
 	err := db.View(ctx, func(tx *sql.Tx) error {
-		var err error
-		if d.Order, err = orderByNumber(ctx, tx, number); err != nil {
+		o, err := orderByNumber(ctx, tx, number)
+		if err != nil {
 			return err
 		}
-		id := d.Order.ID
-		if d.Totals, err = lineTotals(ctx, tx, id); err != nil {
-			return err
-		}
-		if d.Lines, err = orderLines(ctx, tx, id, lq); err != nil {
-			return err
-		}
-		if d.Groups, err = orderGroups(ctx, tx, id); err != nil {
-			return err
-		}
-		if d.Holds, err = orderHolds(ctx, tx, id); err != nil {
-			return err
-		}
-		if d.Exceptions, err = orderExceptions(ctx, tx, id); err != nil {
-			return err
-		}
-		if d.Backorders, err = orderBackorders(ctx, tx, id); err != nil {
-			return err
-		}
-		if d.Trace, err = sourcingTrace(ctx, tx, id); err != nil {
-			return err
-		}
-		if d.Events, err = orderEvents(ctx, tx, id, eventKind); err != nil {
-			return err
-		}
-		d.EventKinds, err = eventKinds(ctx, tx, id)
+		d, err = orderDetail(ctx, tx, o, lq, eventKind)
 		return err
 	})
 	if err != nil {
 		return OrderDetail{}, err
+	}
+	return d, nil
+}
+
+// orderDetail reads the rest of an order already read, inside the caller's
+// transaction, read or write: the write transaction that captures an order
+// answers with it before it commits.
+func orderDetail(ctx context.Context, tx *sql.Tx, o domain.Order, lq LineQuery, eventKind string) (OrderDetail, error) {
+	d := OrderDetail{Order: o}
+	var err error
+	if d.Totals, err = lineTotals(ctx, tx, o.ID); err != nil {
+		return d, err
+	}
+	if d.Lines, err = orderLines(ctx, tx, o.ID, lq); err != nil {
+		return d, err
+	}
+	if d.Groups, err = orderGroups(ctx, tx, o.ID); err != nil {
+		return d, err
+	}
+	if d.Holds, err = orderHolds(ctx, tx, o.ID); err != nil {
+		return d, err
+	}
+	if d.Exceptions, err = orderExceptions(ctx, tx, o.ID); err != nil {
+		return d, err
+	}
+	if d.Backorders, err = orderBackorders(ctx, tx, o.ID); err != nil {
+		return d, err
+	}
+	if d.Trace, err = sourcingTrace(ctx, tx, o.ID); err != nil {
+		return d, err
+	}
+	if d.Events, err = orderEvents(ctx, tx, o.ID, eventKind); err != nil {
+		return d, err
+	}
+	if d.EventKinds, err = eventKinds(ctx, tx, o.ID); err != nil {
+		return d, err
 	}
 	var open []domain.Hold
 	for _, h := range d.Holds {
@@ -185,19 +196,37 @@ func insertEvent(ctx context.Context, tx *sql.Tx, orderID int64, ev domain.Event
 }
 
 func orderByNumber(ctx context.Context, tx *sql.Tx, number string) (domain.Order, error) {
+	number = strings.TrimSpace(number)
+	o, err := readOrder(ctx, tx, `o.number = ?`, number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, domain.Errorf(domain.ENOTFOUND, "There is no order %s.", number)
+	}
+	return o, err
+}
+
+func orderByID(ctx context.Context, tx *sql.Tx, id int64) (domain.Order, error) {
+	o, err := readOrder(ctx, tx, `o.id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, domain.Errorf(domain.ENOTFOUND, "No such order.")
+	}
+	return o, err
+}
+
+// readOrder reads the one order matching where; sql.ErrNoRows when none.
+func readOrder(ctx context.Context, tx *sql.Tx, where string, arg any) (domain.Order, error) {
 	var o domain.Order
 	var status, created, updated string
 	err := tx.QueryRowContext(ctx, `SELECT o.id, o.number, o.channel, o.customer_id, c.account, c.name, o.customer_po,
 		o.ship_name, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region, o.ship_postal_code, o.ship_country,
 		o.requested_date, o.ship_method, o.priority, o.ship_complete, o.status, o.total_cents, o.has_hold, o.has_backorder,
 		o.version, o.created_by, o.created_at, o.updated_at
-		FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.number = ?`, strings.TrimSpace(number)).Scan(
+		FROM orders o JOIN customers c ON c.id = o.customer_id WHERE `+where, arg).Scan(
 		&o.ID, &o.Number, &o.Channel, &o.CustomerID, &o.CustomerAccount, &o.CustomerName, &o.CustomerPO,
 		&o.ShipTo.Name, &o.ShipTo.Line1, &o.ShipTo.Line2, &o.ShipTo.City, &o.ShipTo.Region, &o.ShipTo.PostalCode, &o.ShipTo.Country,
 		&o.RequestedDate, &o.ShipMethod, &o.Priority, &o.ShipComplete, &status, &o.TotalCents, &o.HasHold, &o.HasBackorder,
 		&o.Version, &o.CreatedBy, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
-		return o, domain.Errorf(domain.ENOTFOUND, "There is no order %s.", strings.TrimSpace(number))
+		return o, err
 	} else if err != nil {
 		return o, fmt.Errorf("read order: %w", err)
 	}
