@@ -53,7 +53,7 @@ func TestStatusAnswer(t *testing.T) {
 			"1 of 2 lines shipped from Dallas DC on Nov 24 via UPS 1Z999AA10123456784; 5 more units released to Reno 3PL and not shipped yet."},
 		{"PartLineShippedWithHold", domain.AnswerFacts{Status: domain.StatusPartiallyShipped, Groups: []domain.FulfilmentGroup{dal},
 			OpenHolds: []domain.Hold{{Reason: "manual", PlacedAt: day(25)}},
-			Totals: domain.LineTotals{Lines: 1, LiveLines: 1, PartShippedLines: 1, Units: domain.Buckets{Ordered: 10, Shipped: 4, Allocated: 6}}},
+			Totals:    domain.LineTotals{Lines: 1, LiveLines: 1, PartShippedLines: 1, Units: domain.Buckets{Ordered: 10, Shipped: 4, Allocated: 6}}},
 			"1 of 1 line shipped in part from Dallas DC on Nov 24 via UPS 1Z999AA10123456784; 6 more units allocated, waiting to be released to the warehouse; on manual hold since Nov 25: nothing more ships until it is released."},
 		{"ShippedOneShipment", domain.AnswerFacts{Status: domain.StatusShipped, Groups: []domain.FulfilmentGroup{dal},
 			Totals: domain.LineTotals{Lines: 3, LiveLines: 3, ShippedLines: 3, Units: domain.Buckets{Ordered: 9, Shipped: 9}}},

@@ -49,7 +49,7 @@ func TestCSRAnswersWhereIsMyOrder(t *testing.T) {
 		); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, `location.pathname === "/orders/` + s.PartlyShipped + `"`)
+		waitFor(t, `location.pathname === "/orders/`+s.PartlyShipped+`"`)
 		if err := chromedp.Do(ctx, answerVisible); err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +120,7 @@ func TestCSRAnswersWhereIsMyOrder(t *testing.T) {
 		}
 		waitFor(t, `(function () {
 			var first = document.querySelector('[data-testid="timeline-event"] .evsummary');
-			return !!first && first.textContent === ` + jsString(note) + ` && document.querySelector('[data-testid="note-text"]').value === "";
+			return !!first && first.textContent === `+jsString(note)+` && document.querySelector('[data-testid="note-text"]').value === "";
 		})()`)
 		// The page did not reload: the answer is still the same element.
 		if got := testapp.Run(t, ctx, chromedp.Evaluate[string](`location.pathname`)); got != "/orders/"+s.PartlyShipped {
