@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/oms/oms/domain"
@@ -30,9 +31,14 @@ const DateFormat = "2006-01-02"
 // DB is the store: a write pool of one connection that starts every
 // transaction with BEGIN IMMEDIATE, and a read pool of several connections.
 type DB struct {
-	write *sql.DB
-	read  *sql.DB
-	path  string
+	write      *sql.DB
+	read       *sql.DB
+	checkpoint *sql.DB
+	path       string
+
+	stop      chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
 
 	// captures batches API order captures into shared write transactions
 	// (group commit; see CaptureOrderOnce).
@@ -57,7 +63,10 @@ func Open(path string) (*DB, error) {
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-32000)", "temp_store(MEMORY)"} {
 		pragmas.Add("_pragma", p)
 	}
-	writeDSN := "file:" + path + "?" + pragmas.Encode() + "&_txlock=immediate"
+	// The writer never checkpoints on commit (wal_autocheckpoint(0)): a
+	// checkpoint inside a commit stalled allocations for 5 to 10 ms at
+	// p99. A background connection checkpoints instead (checkpointLoop).
+	writeDSN := "file:" + path + "?" + pragmas.Encode() + "&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 	readDSN := "file:" + path + "?" + pragmas.Encode() + "&_pragma=query_only(1)"
 
 	// Both pools keep prepared statements per connection (stmtcache.go).
@@ -75,12 +84,38 @@ func Open(path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
-	return &DB{write: w, read: r, path: path, Now: func() time.Time { return time.Now().UTC() }}, nil
+	c := sql.OpenDB(newStmtCacheConnector("file:" + path + "?" + pragmas.Encode()))
+	c.SetMaxOpenConns(1)
+	db := &DB{write: w, read: r, checkpoint: c, path: path, Now: func() time.Time { return time.Now().UTC() },
+		stop: make(chan struct{}), stopped: make(chan struct{})}
+	go db.checkpointLoop(time.Second)
+	return db, nil
 }
 
-// Close closes both pools.
+// checkpointLoop copies the WAL back into the database file every interval
+// on its own connection. PASSIVE never waits for readers or the writer, so
+// commits do not stall behind it; what it cannot copy now it copies later.
+func (db *DB) checkpointLoop(every time.Duration) {
+	defer close(db.stopped)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+			var busy, logFrames, done int
+			db.checkpoint.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done)
+		}
+	}
+}
+
+// Close stops the checkpointer and closes the pools; the last connection
+// to close checkpoints the WAL.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	db.closeOnce.Do(func() { close(db.stop) })
+	<-db.stopped
+	return errors.Join(db.read.Close(), db.checkpoint.Close(), db.write.Close())
 }
 
 // Path is the database file.
