@@ -1008,23 +1008,7 @@ func (g *Generator) price(level string, item int) int64 {
 }
 
 // holdLabel names a hold reason for people.
-func holdLabel(reason string) string {
-	switch reason {
-	case "credit":
-		return "Credit hold"
-	case "duplicate_po":
-		return "Duplicate PO hold"
-	case "address":
-		return "Address hold"
-	case "price":
-		return "Price hold"
-	case "fraud":
-		return "Fraud review hold"
-	case "edi_review":
-		return "EDI review hold"
-	}
-	return "Manual hold"
-}
+func holdLabel(reason string) string { return domain.HoldReasonLabel(reason) + " hold" }
 
 // holdSeverity is how urgent an open hold of a reason is.
 func holdSeverity(reason string) string {

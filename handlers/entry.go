@@ -145,7 +145,7 @@ func (h *Entry) renderForm(c *fiber.Ctx, status int, p views.EntryProps) error {
 func capturedMessage(c store.Captured) string {
 	msg := fmt.Sprintf("Order %s captured: %s.", c.Number, strings.ToLower(c.Status.Label()))
 	for _, h := range c.Holds {
-		msg += " " + store.HoldReasonLabel(h.Reason) + " hold: " + h.Note
+		msg += " " + domain.HoldReasonLabel(h.Reason) + " hold: " + h.Note
 	}
 	return msg
 }

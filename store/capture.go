@@ -145,27 +145,6 @@ func (db *DB) captureOrder(ctx context.Context, tx *sql.Tx, req intake.Request, 
 	return Captured{OrderID: orderID, Number: number, Status: domain.OrderStatus(status), Holds: o.Holds, Plan: plan}, nil
 }
 
-// HoldReasonLabel is a hold reason in words.
-func HoldReasonLabel(reason string) string {
-	switch reason {
-	case "credit":
-		return "Credit"
-	case "address":
-		return "Address"
-	case "price":
-		return "Price"
-	case "duplicate_po":
-		return "Duplicate PO"
-	case "fraud":
-		return "Fraud review"
-	case "manual":
-		return "Manual"
-	case "edi_review":
-		return "EDI review"
-	}
-	return reason
-}
-
 // placeHold records a hold and the exception that puts it in front of a
 // person, with its event.
 func (db *DB) placeHold(ctx context.Context, tx *sql.Tx, orderID int64, reason, note, actor string) error {
@@ -181,12 +160,12 @@ func (db *DB) placeHold(ctx context.Context, tx *sql.Tx, orderID int64, reason, 
 		severity = "high"
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO exceptions (kind, order_id, hold_id, severity, summary, sla_due_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, "hold_"+reason, orderID, holdID, severity, HoldReasonLabel(reason)+" hold: "+note,
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, "hold_"+reason, orderID, holdID, severity, domain.HoldReasonLabel(reason)+" hold: "+note,
 		FormatTime(now.Add(4*60*60*1e9)), FormatTime(now)); err != nil {
 		return err
 	}
 	return db.insertEvent(ctx, tx, Event{OrderID: orderID, Kind: "hold.placed", Actor: actor,
-		Summary: HoldReasonLabel(reason) + " hold placed: " + note})
+		Summary: domain.HoldReasonLabel(reason) + " hold placed: " + note})
 }
 
 // nextOrderNumber takes the next order number from the sequence, in the

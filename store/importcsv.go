@@ -219,7 +219,7 @@ func (db *DB) runImport(ctx context.Context, jobID int64, actor string, batch cs
 			if len(c.Holds) > 0 {
 				var notes []string
 				for _, h := range c.Holds {
-					notes = append(notes, HoldReasonLabel(h.Reason)+" hold: "+h.Note)
+					notes = append(notes, domain.HoldReasonLabel(h.Reason)+" hold: "+h.Note)
 				}
 				res.Outcome, res.Message = "held", strings.Join(notes, " ")
 			}
