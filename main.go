@@ -35,6 +35,8 @@ func main() {
 		err = migrate(os.Args[2:])
 	case "seed":
 		err = seed(os.Args[2:], log)
+	case "user":
+		err = addUser(os.Args[2:], os.Stdin)
 	case "-h", "--help", "help":
 		usage()
 		return
@@ -55,6 +57,7 @@ commands:
   serve    run the web app (--addr, --db, --demo; see oms serve -h)
   migrate  apply database migrations (--db)
   seed     fill a database with demo data (--db, --orders)
+  user     create a user, e.g. the first admin (--email, --name, --role; password on stdin)
 `)
 }
 
