@@ -277,3 +277,15 @@ func TestHeadersAndPages(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestAnonymousAPIStartsNoSession(t *testing.T) {
+	a := testapp.New(t, web.Config{})
+	c := a.Client(t)
+	resp, body := c.Get("/api/v1/orders?q=x")
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `"error"`) {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if sessionCookie(resp) != "" {
+		t.Fatal("an anonymous API call got a session cookie")
+	}
+}

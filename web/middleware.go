@@ -83,6 +83,11 @@ func sessions(st *httpx.SessionStore) fiber.Handler {
 		if httpx.APIToken(c) != nil {
 			return c.Next()
 		}
+		// An API call without a session cookie gets no session: starting
+		// one would write a row for every anonymous request.
+		if strings.HasPrefix(c.Path(), "/api/") && c.Cookies(httpx.CookieName) == "" {
+			return c.Next()
+		}
 		if err := httpx.LoadSession(c, st); err != nil {
 			return err
 		}
