@@ -272,6 +272,14 @@ func (db *DB) applyPlan(ctx context.Context, tx *sql.Tx, orderID int64, order so
 			return err
 		}
 	}
+	// A backorder that this plan filled no longer needs a person's eye.
+	if _, err := tx.ExecContext(ctx, `UPDATE exceptions SET status = 'resolved', resolved_at = ?, resolved_by = ?,
+			resolution_note = 'Stock found: the line was sourced.'
+		WHERE order_id = ? AND kind = 'backorder_aging' AND status <> 'resolved'
+			AND order_line_id IN (SELECT id FROM order_lines WHERE order_id = ? AND qty_backordered = 0)`,
+		now, actor, orderID, orderID); err != nil {
+		return err
+	}
 	trace, err := json.Marshal(res.Trace)
 	if err != nil {
 		return err
