@@ -13,14 +13,15 @@ import (
 )
 
 // seedIfEmpty fills an empty database with the default demo data set and
-// the demo sourcing rules; a database with data is left alone.
+// the demo sourcing rules; a database with data only gets the demo rules
+// if it has no rules at all.
 func seedIfEmpty(ctx context.Context, db *store.DB, log *slog.Logger) error {
-	if err := db.EnsureDemoRules(ctx, "demo"); err != nil {
+	empty, err := db.IsEmpty(ctx)
+	if err != nil {
 		return err
 	}
-	empty, err := db.IsEmpty(ctx)
-	if err != nil || !empty {
-		return err
+	if !empty {
+		return db.EnsureDemoRules(ctx, "demo")
 	}
 	log.Info("seeding demo data", "orders", demo.DefaultOrders)
 	sum, err := seedDemo(ctx, db, demo.Config{Seed: demo.DefaultSeed, Orders: demo.DefaultOrders}, nil)

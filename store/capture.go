@@ -202,7 +202,7 @@ func (db *DB) intakeFacts(ctx context.Context, q querier, req intake.Request) (i
 		c := f.Customer
 		// Open orders: accepted and not yet shipped, cancelled or closed.
 		if err := q.QueryRowContext(ctx, `SELECT coalesce(sum(total_cents), 0) FROM orders
-			WHERE customer_id = ? AND status NOT IN ('draft', 'shipped', 'cancelled', 'closed')`, c.ID).Scan(&f.OpenOrdersCents); err != nil {
+			WHERE customer_id = ? AND `+openOrderSQL, c.ID).Scan(&f.OpenOrdersCents); err != nil {
 			return f, err
 		}
 		if req.PONumber != "" {

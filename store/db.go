@@ -196,3 +196,27 @@ func ParseTime(s string) time.Time {
 
 // FormatTime formats t for the database.
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// queryColumn runs a query that selects one column and returns its values.
+func queryColumn[T any](ctx context.Context, q querier, query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// openOrderSQL is the condition on orders (alias-free) for orders that
+// still count against a customer's credit: accepted and not yet shipped,
+// cancelled or closed. Intake's credit check and every screen that shows
+// open orders use it, so that they agree.
+const openOrderSQL = `status NOT IN ('draft', 'shipped', 'cancelled', 'closed')`

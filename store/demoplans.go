@@ -16,24 +16,9 @@ const explainBatch = 2000
 func (db *DB) ExplainDemoPlans(ctx context.Context) error {
 	var after int64
 	for {
-		var ids []int64
-		err := db.View(ctx, func(tx *sql.Tx) error {
-			rows, err := tx.QueryContext(ctx, `SELECT id FROM orders
-				WHERE id > ? AND has_backorder = 1 AND status NOT IN ('draft', 'cancelled', 'closed')
-				ORDER BY id LIMIT ?`, after, explainBatch)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					return err
-				}
-				ids = append(ids, id)
-			}
-			return rows.Err()
-		})
+		ids, err := queryColumn[int64](ctx, db.read, `SELECT id FROM orders
+			WHERE id > ? AND has_backorder = 1 AND status NOT IN ('draft', 'cancelled', 'closed')
+			ORDER BY id LIMIT ?`, after, explainBatch)
 		if err != nil || len(ids) == 0 {
 			return err
 		}

@@ -170,7 +170,7 @@ func (db *DB) CustomerForEntry(ctx context.Context, account string) (EntryCustom
 		// The same sum intakeFacts uses, so that the screen and the credit
 		// check agree.
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(total_cents), 0) FROM orders
-			WHERE customer_id = ? AND status NOT IN ('draft', 'shipped', 'cancelled', 'closed')`, c.ID).Scan(&c.OpenOrdersCents); err != nil {
+			WHERE customer_id = ? AND `+openOrderSQL, c.ID).Scan(&c.OpenOrdersCents); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT code, name, line1, line2, city, region, postal_code, country, is_default

@@ -317,18 +317,5 @@ func rowRanges(rows []int) string {
 // UnfinishedImports lists the import jobs a stopped server left queued or
 // running, oldest first, so that serve can resume them.
 func (db *DB) UnfinishedImports(ctx context.Context) ([]int64, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id FROM import_jobs WHERE status IN ('queued', 'running') ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryColumn[int64](ctx, db.read, `SELECT id FROM import_jobs WHERE status IN ('queued', 'running') ORDER BY id`)
 }

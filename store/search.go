@@ -101,7 +101,7 @@ func (db *DB) ExactOrder(ctx context.Context, q string) (string, error) {
 			`SELECT DISTINCT o.number FROM fulfilment_groups g JOIN orders o ON o.id = g.order_id
 				WHERE g.tracking_number = ? AND g.tracking_number <> '' LIMIT 2`,
 		} {
-			found, err := queryStrings(ctx, tx, query, q)
+			found, err := queryColumn[string](ctx, tx, query, q)
 			if err != nil {
 				return err
 			}
@@ -116,23 +116,6 @@ func (db *DB) ExactOrder(ctx context.Context, q string) (string, error) {
 		return nil
 	})
 	return number, err
-}
-
-func queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // SearchOrders finds orders by any key the search box accepts (order
@@ -446,20 +429,11 @@ func matchCustomerIDs(ctx context.Context, tx *sql.Tx, text string, limit int) (
 		parts = append(parts, `SELECT id FROM (SELECT rowid AS id FROM customers_fts WHERE customers_fts MATCH ? ORDER BY rank LIMIT ?)`)
 		args = append(args, m, limit)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM (`+strings.Join(parts, " UNION ")+`) LIMIT ?`, append(args, limit)...)
+	ids, err := queryColumn[int64](ctx, tx, `SELECT id FROM (`+strings.Join(parts, " UNION ")+`) LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("match customers: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // isPrefixable reports whether text is long enough, and number-like enough
