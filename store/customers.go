@@ -17,12 +17,6 @@ const CustomerOrdersPerPage = 25
 // of orders, and their latest events are on the latest orders.
 const customerActivityOrders = 50
 
-// openStatuses are the statuses of orders that still count against credit.
-var openStatuses = []domain.OrderStatus{
-	domain.StatusDraft, domain.StatusOnHold, domain.StatusOpen, domain.StatusBackordered,
-	domain.StatusPartiallyAllocated, domain.StatusAllocated, domain.StatusReleased, domain.StatusPartiallyShipped,
-}
-
 const customerSummarySelect = `SELECT id, account, name, type, email, phone, credit_status, active FROM customers`
 
 func scanCustomerSummary(row interface{ Scan(...any) error }) (domain.CustomerSummary, error) {
@@ -59,12 +53,8 @@ func (db *DB) CustomerByAccount(ctx context.Context, account string, page int) (
 		if c.Contacts, err = contacts(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		args := []any{c.ID}
-		for _, s := range openStatuses {
-			args = append(args, string(s))
-		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(total_cents), 0) FROM orders
-			WHERE customer_id = ? AND status IN (`+placeholders(len(openStatuses))+`)`, args...).Scan(&c.OpenOrders, &c.OpenOrderCents); err != nil {
+			WHERE customer_id = ? AND `+openOrderSQL, c.ID).Scan(&c.OpenOrders, &c.OpenOrderCents); err != nil {
 			return fmt.Errorf("sum open orders: %w", err)
 		}
 		p.Customer = c
