@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -139,23 +140,19 @@ func serve(args []string, log *slog.Logger) error {
 		}
 	}
 
-	// Expired sessions are swept in the background.
-	sweepCtx, stopSweep := context.WithCancel(ctx)
-	defer stopSweep()
-	go func() {
-		t := time.NewTicker(10 * time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-sweepCtx.Done():
-				return
-			case <-t.C:
-				if _, err := db.DeleteExpiredSessions(sweepCtx); err != nil && !errors.Is(err, context.Canceled) {
-					log.Warn("sweep sessions", "err", err)
-				}
-			}
-		}
+	// Background sweeps stop at shutdown, and the store closes only after
+	// they have returned (this defer runs before db.Close's).
+	bg, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer func() {
+		stopBackground()
+		background.Wait()
 	}()
+	repeat(bg, &background, 10*time.Minute, func(ctx context.Context) {
+		if _, err := db.DeleteExpiredSessions(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Warn("sweep sessions", "err", err)
+		}
+	})
 
 	errc := make(chan error, 1)
 	go func() {
@@ -178,6 +175,24 @@ func serve(args []string, log *slog.Logger) error {
 		log.Info("shutting down", "signal", s.String())
 	}
 	return app.ShutdownWithTimeout(15 * time.Second)
+}
+
+// repeat runs fn on a goroutine of wg at once and then every interval,
+// until ctx ends. The first run at start means a server restarted more
+// often than interval still does the work.
+func repeat(ctx context.Context, wg *sync.WaitGroup, interval time.Duration, fn func(context.Context)) {
+	wg.Go(func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			fn(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	})
 }
 
 // demoUsers are the demo sign-ins; created only in demo mode.
