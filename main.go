@@ -55,7 +55,7 @@ func usage() {
 	fmt.Fprint(os.Stderr, `usage: oms <command> [flags]
 
 commands:
-  serve    run the web app (--addr, --db, --demo; see oms serve -h)
+  serve    run the web app (--addr, --db, --demo, --idempotency-retention; see oms serve -h)
   migrate  apply database migrations (--db)
   seed     fill a database with demo data (--db, --orders)
   user     create a user, e.g. the first admin (--email, --name, --role; password on stdin)
@@ -99,7 +99,13 @@ func serve(args []string, log *slog.Logger) error {
 	demoMode := fs.Bool("demo", env("OMS_DEMO", "") == "1", "seed demo data into an empty database and create demo sign-ins (OMS_DEMO=1)")
 	certFile := fs.String("tls-cert", env("OMS_TLS_CERT", ""), "TLS certificate file (OMS_TLS_CERT)")
 	keyFile := fs.String("tls-key", env("OMS_TLS_KEY", ""), "TLS key file (OMS_TLS_KEY)")
+	idemRetention := fs.String("idempotency-retention", env("OMS_IDEMPOTENCY_RETENTION", store.DefaultIdempotencyRetention.String()),
+		"how long an API Idempotency-Key is remembered, a Go duration (OMS_IDEMPOTENCY_RETENTION)")
 	fs.Parse(args)
+	retention, err := parseRetention(*idemRetention)
+	if err != nil {
+		return err
+	}
 
 	db, err := openStore(*dbPath)
 	if err != nil {
@@ -153,6 +159,15 @@ func serve(args []string, log *slog.Logger) error {
 			log.Warn("sweep sessions", "err", err)
 		}
 	})
+	repeat(bg, &background, idempotencyPurgeInterval, func(ctx context.Context) {
+		n, err := db.DeleteExpiredIdempotencyKeys(ctx, retention)
+		if n > 0 {
+			log.Info("deleted expired idempotency keys", "keys", n, "retention", retention.String())
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			log.Warn("delete expired idempotency keys", "err", err)
+		}
+	})
 
 	errc := make(chan error, 1)
 	go func() {
@@ -175,6 +190,26 @@ func serve(args []string, log *slog.Logger) error {
 		log.Info("shutting down", "signal", s.String())
 	}
 	return app.ShutdownWithTimeout(15 * time.Second)
+}
+
+// idempotencyPurgeInterval is how often serve deletes expired idempotency
+// keys. A key outlives its retention by at most this much, which is
+// nothing next to a retention of days.
+const idempotencyPurgeInterval = time.Hour
+
+// parseRetention reads --idempotency-retention: a positive Go duration.
+// 0 would forget a key before its first retry could use it, and keeping
+// keys forever is the unbounded table the retention exists to end, so
+// neither 0 nor a negative value means "off": both are refused.
+func parseRetention(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("idempotency key retention %q (--idempotency-retention, OMS_IDEMPOTENCY_RETENTION) is not a Go duration; write e.g. 168h for 7 days", s)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("idempotency key retention %q (--idempotency-retention, OMS_IDEMPOTENCY_RETENTION) must be more than 0: it is how long a retried API order is still recognised; the default is %s", s, store.DefaultIdempotencyRetention)
+	}
+	return d, nil
 }
 
 // repeat runs fn on a goroutine of wg at once and then every interval,
