@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oms/oms/domain"
@@ -43,6 +44,10 @@ type DB struct {
 	// captures batches API order captures into shared write transactions
 	// (group commit; see CaptureOrderOnce).
 	captures captureQueue
+
+	// sourcing holds the locations and active rules between changes (see
+	// setup); only the write transaction reads it.
+	sourcing atomic.Pointer[sourcingSetup]
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
