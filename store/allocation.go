@@ -189,7 +189,7 @@ func loadAvailability(ctx context.Context, q querier, locs []sourcing.Location, 
 
 // sourcingSetup is the locations and the active sourcing rules as of one
 // value of the sourcing_config counter, which triggers move on any change
-// to either table (migration 0013).
+// to either table (migration 0012).
 type sourcingSetup struct {
 	version   int64
 	locations []sourcing.Location
