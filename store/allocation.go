@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -159,32 +161,35 @@ func loadAvailability(ctx context.Context, q querier, locs []sourcing.Location, 
 	for _, l := range locs {
 		vendor[l.ID] = l.Type == sourcing.TypeVendor
 	}
-	// One statement text for any number of items (a JSON array), so that
-	// the connection's statement cache keeps one prepared statement.
-	ids, err := json.Marshal(itemIDs)
-	if err != nil {
-		return snap, err
-	}
-	rows, err := q.QueryContext(ctx, `SELECT item_id, location_id, on_hand - allocated - safety_stock
-		FROM inventory WHERE item_id IN (SELECT value FROM json_each(?))`, string(ids))
-	if err != nil {
-		return snap, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var item, loc, atp int64
-		if err := rows.Scan(&item, &loc, &atp); err != nil {
-			return snap, err
-		}
-		if vendor[loc] {
+	// One prepared statement run per item: measured, cheaper than one
+	// statement reading the ids from a JSON array, and its text does not
+	// vary with the number of items.
+	for _, item := range itemIDs {
+		if snap.Available[item] != nil {
 			continue
 		}
-		if snap.Available[item] == nil {
-			snap.Available[item] = map[int64]int64{}
+		atp := map[int64]int64{}
+		snap.Available[item] = atp
+		rows, err := q.QueryContext(ctx, `SELECT location_id, on_hand - allocated - safety_stock FROM inventory WHERE item_id = ?`, item)
+		if err != nil {
+			return snap, err
 		}
-		snap.Available[item][loc] = max(atp, 0)
+		for rows.Next() {
+			var loc, n int64
+			if err := rows.Scan(&loc, &n); err != nil {
+				rows.Close()
+				return snap, err
+			}
+			if !vendor[loc] {
+				atp[loc] = max(n, 0)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return snap, err
+		}
 	}
-	return snap, rows.Err()
+	return snap, nil
 }
 
 // sourcingSetup is the locations and the active sourcing rules as of one
@@ -364,7 +369,7 @@ func (db *DB) writePlan(ctx context.Context, tx *sql.Tx, orderID int64, seq int,
 		out.groups = append(out.groups, fg)
 		out.groupLines[gid] = api
 	}
-	if err := reserveAll(ctx, tx, own); err != nil {
+	if err := reserveAll(ctx, tx, own, nowText); err != nil {
 		return out, err
 	}
 	for _, x := range res.Exceptions {
@@ -477,26 +482,21 @@ func moveBucket(ctx context.Context, tx *sql.Tx, lineID int64, from, to string, 
 }
 
 // reserveAll adds the given units to the allocation of each (item, own
-// location) in one statement, refusing the whole lot if any would take
-// available to promise below zero.
-func reserveAll(ctx context.Context, tx *sql.Tx, units map[[2]int64]int64) error {
-	if len(units) == 0 {
-		return nil
-	}
-	rows := make([][3]int64, 0, len(units))
-	for k, q := range units {
-		rows = append(rows, [3]int64{k[0], k[1], q})
-	}
-	b, _ := json.Marshal(rows)
-	r, err := tx.ExecContext(ctx, `UPDATE inventory SET allocated = allocated + j.value ->> 2
-		FROM json_each(?) AS j
-		WHERE inventory.item_id = j.value ->> 0 AND inventory.location_id = j.value ->> 1
-			AND inventory.on_hand - inventory.allocated - inventory.safety_stock >= j.value ->> 2`, string(b))
-	if err != nil {
-		return err
-	}
-	if n, _ := r.RowsAffected(); n != int64(len(rows)) {
-		return errOversell
+// location), refusing if any would take available to promise below zero
+// (the caller's transaction then fails whole). One prepared statement per
+// pair, in a fixed order: measured, cheaper than one statement reading the
+// pairs from a JSON array.
+func reserveAll(ctx context.Context, tx *sql.Tx, units map[[2]int64]int64, now string) error {
+	keys := slices.SortedFunc(maps.Keys(units), func(a, b [2]int64) int {
+		if c := cmp.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a[1], b[1])
+	})
+	for _, k := range keys {
+		if err := reserve(ctx, tx, k[0], k[1], units[k], false, now); err != nil {
+			return err
+		}
 	}
 	return nil
 }

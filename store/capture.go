@@ -374,10 +374,9 @@ func (db *DB) orderFacts(ctx context.Context, q querier, req intake.Request) (or
 	if req.CustomerAccount != "" {
 		var c intake.Customer
 		var hold string
-		// Open orders: accepted and not yet shipped, cancelled or closed.
+		// The open-orders balance is kept by triggers (migration 0014).
 		err := q.QueryRowContext(ctx, `SELECT c.id, c.account, c.name, c.type, c.active, c.credit_limit_cents, c.open_ar_cents,
-				c.credit_status, c.price_level, c.ship_complete,
-				(SELECT coalesce(sum(total_cents), 0) FROM orders WHERE customer_id = c.id AND `+openOrderSQL+`),
+				c.credit_status, c.price_level, c.ship_complete, c.open_orders_cents,
 				coalesce((SELECT number FROM orders WHERE customer_id = c.id AND customer_po = ?2 AND ?2 <> '' AND status <> 'draft'
 					ORDER BY id LIMIT 1), '')
 			FROM customers c WHERE c.account = ?1`, req.CustomerAccount, req.PONumber).Scan(&c.ID, &c.Account, &c.Name, &c.Type, &c.Active,

@@ -251,6 +251,8 @@ func queryColumn[T any](ctx context.Context, q querier, query string, args ...an
 
 // openOrderSQL is the condition on orders (alias-free) for orders that
 // still count against a customer's credit: accepted and not yet shipped,
-// cancelled or closed. Intake's credit check and every screen that shows
-// open orders use it, so that they agree.
+// cancelled or closed. The triggers of migration 0014 keep
+// customers.open_orders_cents, the sum the credit check and the entry
+// screen read, by the same condition; the customer page lists and sums
+// open orders with this one, and the invariant tests check they agree.
 const openOrderSQL = `status NOT IN ('draft', 'shipped', 'cancelled', 'closed')`
