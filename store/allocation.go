@@ -501,28 +501,17 @@ func reserveAll(ctx context.Context, tx *sql.Tx, units map[[2]int64]int64, now s
 	return nil
 }
 
-// moveBuckets is moveBucket for many (line, units) pairs in one
-// statement; units of the same line are summed first.
+// moveBuckets is moveBucket for many (line, units) pairs; units of the
+// same line are summed first, and lines are moved in id order.
 func moveBuckets(ctx context.Context, tx *sql.Tx, moves [][2]int64, from, to string) error {
-	if len(moves) == 0 {
-		return nil
-	}
-	if !bucketColumns[from] || !bucketColumns[to] {
-		return fmt.Errorf("moveBuckets: unknown bucket %s or %s", from, to)
-	}
 	perLine := map[int64]int64{}
 	for _, m := range moves {
 		perLine[m[0]] += m[1]
 	}
-	b, _ := json.Marshal(moves)
-	r, err := tx.ExecContext(ctx, `UPDATE order_lines SET `+from+` = `+from+` - m.qty, `+to+` = `+to+` + m.qty
-		FROM (SELECT j.value ->> 0 AS line, sum(j.value ->> 1) AS qty FROM json_each(?) AS j GROUP BY 1) AS m
-		WHERE order_lines.id = m.line AND `+from+` >= m.qty`, string(b))
-	if err != nil {
-		return err
-	}
-	if n, _ := r.RowsAffected(); n != int64(len(perLine)) {
-		return domain.Errorf(domain.ECONFLICT, "Some lines do not have the units %s that the plan moves.", strings.TrimPrefix(from, "qty_"))
+	for _, line := range slices.Sorted(maps.Keys(perLine)) {
+		if err := moveBucket(ctx, tx, line, from, to, perLine[line]); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -565,18 +554,10 @@ func refreshOrderStatus(ctx context.Context, tx *sql.Tx, orderID int64, now stri
 		return "", "", err
 	}
 	if len(changed) > 0 {
-		// One statement for every changed line: [[id, status], ...].
-		pairs := make([][2]any, len(changed))
-		for i, c := range changed {
-			pairs[i] = [2]any{c.id, string(c.status)}
-		}
-		b, err := json.Marshal(pairs)
-		if err != nil {
-			return "", "", err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET status = j.value ->> 1
-			FROM json_each(?) AS j WHERE order_lines.id = j.value ->> 0`, string(b)); err != nil {
-			return "", "", err
+		for _, c := range changed {
+			if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET status = ? WHERE id = ?`, string(c.status), c.id); err != nil {
+				return "", "", err
+			}
 		}
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM holds WHERE order_id = ? AND released_at IS NULL`, orderID).Scan(&facts.OpenHolds); err != nil {
