@@ -181,6 +181,15 @@ func checkInvariants(tb testing.TB, db *store.DB) {
 		if bad > 0 {
 			return fmt.Errorf("invariant 2: %d reservations without an inventory row", bad)
 		}
+		// The customers' open-orders balance (migration 0014) is the sum of
+		// their open orders (store.openOrderSQL).
+		if err := tx.QueryRow(`SELECT count(*) FROM customers c WHERE c.open_orders_cents <> (SELECT coalesce(sum(total_cents), 0)
+			FROM orders WHERE customer_id = c.id AND status NOT IN ('draft', 'shipped', 'cancelled', 'closed'))`).Scan(&bad); err != nil {
+			return err
+		}
+		if bad > 0 {
+			return fmt.Errorf("%d customers' open-orders balance differs from their open orders", bad)
+		}
 		// Invariant 3 at own locations.
 		if err := tx.QueryRow(`SELECT count(*) FROM inventory i JOIN locations l ON l.id = i.location_id
 			WHERE l.type <> 'vendor' AND i.on_hand - i.allocated - i.safety_stock < 0`).Scan(&bad); err != nil {

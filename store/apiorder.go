@@ -164,16 +164,6 @@ func (db *DB) APIOrderByNumber(ctx context.Context, number string) (APIOrder, er
 	return out, err
 }
 
-// loadAPIOrder reads the order inside the caller's transaction, so that the
-// write transaction that captured an order can answer with it.
-func loadAPIOrder(ctx context.Context, tx *sql.Tx, orderID int64) (APIOrder, error) {
-	o, err := orderByID(ctx, tx, orderID)
-	if err != nil {
-		return APIOrder{}, err
-	}
-	return apiOrder(ctx, tx, o)
-}
-
 // apiOrder reads the detail of o with every line, however many pages they
 // take, and the lines of each group.
 func apiOrder(ctx context.Context, tx *sql.Tx, o domain.Order) (APIOrder, error) {

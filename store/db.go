@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oms/oms/domain"
@@ -43,6 +44,10 @@ type DB struct {
 	// captures batches API order captures into shared write transactions
 	// (group commit; see CaptureOrderOnce).
 	captures captureQueue
+
+	// sourcing holds the locations and active rules between changes (see
+	// setup); only the write transaction reads it.
+	sourcing atomic.Pointer[sourcingSetup]
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -139,6 +144,17 @@ func (db *DB) now() string { return db.Now().UTC().Format(TimeFormat) }
 // Update runs fn in one write transaction (BEGIN IMMEDIATE) and commits if fn
 // returns nil. It is the unit of atomicity for invariants 1 to 4.
 func (db *DB) Update(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return indexShipNames(ctx, tx)
+	})
+}
+
+// writeTx is Update without the work every change does at commit; the
+// migrations use it, since they build the tables that work needs.
+func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
@@ -149,6 +165,24 @@ func (db *DB) Update(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return mapError(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// indexShipNames adds the ship-to names of the orders this transaction
+// inserted to the full-text index, in one statement (migration 0013 says
+// why not one per order).
+func indexShipNames(ctx context.Context, tx *sql.Tx) error {
+	r, err := tx.ExecContext(ctx, `INSERT INTO orders_ship_fts (rowid, ship_name)
+		SELECT o.id, o.ship_name FROM orders_ship_fts_pending p JOIN orders o ON o.id = p.order_id`)
+	if err != nil {
+		return fmt.Errorf("index ship-to names: %w", err)
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM orders_ship_fts_pending`); err != nil {
+		return fmt.Errorf("index ship-to names: %w", err)
 	}
 	return nil
 }
@@ -217,6 +251,8 @@ func queryColumn[T any](ctx context.Context, q querier, query string, args ...an
 
 // openOrderSQL is the condition on orders (alias-free) for orders that
 // still count against a customer's credit: accepted and not yet shipped,
-// cancelled or closed. Intake's credit check and every screen that shows
-// open orders use it, so that they agree.
+// cancelled or closed. The triggers of migration 0014 keep
+// customers.open_orders_cents, the sum the credit check and the entry
+// screen read, by the same condition; the customer page lists and sums
+// open orders with this one, and the invariant tests check they agree.
 const openOrderSQL = `status NOT IN ('draft', 'shipped', 'cancelled', 'closed')`

@@ -157,22 +157,16 @@ func (db *DB) CustomerForEntry(ctx context.Context, account string) (EntryCustom
 	err := db.View(ctx, func(tx *sql.Tx) error {
 		var hold string
 		err := tx.QueryRowContext(ctx, `SELECT id, account, name, type, phone, email, price_level, active, ship_complete,
-				credit_status, credit_limit_cents, open_ar_cents
+				credit_status, credit_limit_cents, open_ar_cents, open_orders_cents
 			FROM customers WHERE account = ?`, strings.TrimSpace(account)).
 			Scan(&c.ID, &c.Account, &c.Name, &c.Type, &c.Phone, &c.Email, &c.PriceLevel, &c.Active, &c.ShipComplete,
-				&hold, &c.CreditLimitCents, &c.OpenARCents)
+				&hold, &c.CreditLimitCents, &c.OpenARCents, &c.OpenOrdersCents)
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.Errorf(domain.ENOTFOUND, "No customer with account %s.", account)
 		} else if err != nil {
 			return err
 		}
 		c.CreditHold = hold == "hold"
-		// The same sum intakeFacts uses, so that the screen and the credit
-		// check agree.
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(total_cents), 0) FROM orders
-			WHERE customer_id = ? AND `+openOrderSQL, c.ID).Scan(&c.OpenOrdersCents); err != nil {
-			return err
-		}
 		rows, err := tx.QueryContext(ctx, `SELECT code, name, line1, line2, city, region, postal_code, country, is_default
 			FROM ship_tos WHERE customer_id = ? AND active = 1 ORDER BY is_default DESC, code`, c.ID)
 		if err != nil {

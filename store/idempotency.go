@@ -156,11 +156,7 @@ func (db *DB) captureOrderOnce(ctx context.Context, tx *sql.Tx, k IdempotencyKey
 	if err != nil {
 		return APIResponse{}, err
 	}
-	o, err := loadAPIOrder(ctx, tx, c.OrderID)
-	if err != nil {
-		return APIResponse{}, err
-	}
-	body, err := json.Marshal(o)
+	body, err := json.Marshal(newAPIOrder(c.detail, c.groupLines))
 	if err != nil {
 		return APIResponse{}, err
 	}

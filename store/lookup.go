@@ -159,8 +159,7 @@ func (db *DB) LookupCustomers(ctx context.Context, q string, limit int) ([]Custo
 	err := db.View(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.account, c.name, c.type, c.email, c.phone, c.active, c.credit_status,
 				c.credit_limit_cents, c.open_ar_cents, c.price_level, c.ship_complete,
-				(SELECT coalesce(sum(o.total_cents), 0) FROM orders o
-					WHERE o.customer_id = c.id AND o.`+openOrderSQL+`)
+				c.open_orders_cents
 			FROM customers c
 			WHERE c.account LIKE ?1 || '%' ESCAPE '\'
 				OR c.name LIKE '%' || ?1 || '%' ESCAPE '\'

@@ -31,7 +31,7 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			return applied, err
 		}
 		done := false
-		err = db.Update(ctx, func(tx *sql.Tx) error {
+		err = db.writeTx(ctx, func(tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
 				return err

@@ -110,17 +110,22 @@ func orderDetail(ctx context.Context, tx *sql.Tx, o domain.Order, lq LineQuery, 
 	if d.EventKinds, err = eventKinds(ctx, tx, o.ID); err != nil {
 		return d, err
 	}
+	d.Answer = answerOf(d)
+	return d, nil
+}
+
+// answerOf is the one-sentence status answer of an order's detail.
+func answerOf(d OrderDetail) string {
 	var open []domain.Hold
 	for _, h := range d.Holds {
 		if h.Open() {
 			open = append(open, h)
 		}
 	}
-	d.Answer = domain.StatusAnswer(domain.AnswerFacts{
+	return domain.StatusAnswer(domain.AnswerFacts{
 		Status: d.Order.Status, CreatedAt: d.Order.CreatedAt, Totals: d.Totals,
 		Groups: d.Groups, Backorders: d.Backorders, OpenHolds: open,
 	})
-	return d, nil
 }
 
 // OrderLines reads one page of an order's lines. It returns ENOTFOUND when
@@ -347,7 +352,7 @@ func orderExceptions(ctx context.Context, tx *sql.Tx, orderID int64) ([]domain.O
 	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.kind, e.severity, e.summary, e.status, coalesce(l.line_no, 0),
 		e.sla_due_at, e.created_at
 		FROM exceptions e LEFT JOIN order_lines l ON l.id = e.order_line_id
-		WHERE e.order_id = ? ORDER BY e.status = 'resolved', e.created_at DESC`, orderID)
+		WHERE e.order_id = ? ORDER BY e.status = 'resolved', e.created_at DESC, e.id DESC`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("read exceptions: %w", err)
 	}
