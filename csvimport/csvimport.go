@@ -137,9 +137,13 @@ func Parse(data []byte) (Batch, error) {
 			}
 		}
 		line := intake.LineRequest{SKU: get("sku")}
-		if q, err := strconv.ParseInt(strings.ReplaceAll(get("quantity"), ",", ""), 10, 64); err != nil {
+		q, err := strconv.ParseInt(strings.ReplaceAll(get("quantity"), ",", ""), 10, 64)
+		switch {
+		case get("quantity") == "":
+			o.Errors = append(o.Errors, RowError{Row: row, Column: "quantity", Message: "is required"})
+		case err != nil:
 			o.Errors = append(o.Errors, RowError{Row: row, Column: "quantity", Message: fmt.Sprintf("%q is not a whole number", get("quantity"))})
-		} else {
+		default:
 			line.Quantity = q
 		}
 		if p := get("unit_price"); p != "" {

@@ -43,6 +43,12 @@ func TestParse(t *testing.T) {
 			t.Fatalf("%v", errs)
 		}
 	})
+	t.Run("BlankQuantityIsRequired", func(t *testing.T) {
+		b, _ := csvimport.Parse([]byte(header + "C100,PO-1,,,,,,,,,,,,FST-1, ,\n"))
+		if errs := b.Orders[0].Errors; len(errs) != 1 || errs[0].String() != "row 2, quantity: is required" {
+			t.Fatalf("%v", errs)
+		}
+	})
 	t.Run("OrderColumnsMustAgree", func(t *testing.T) {
 		b, _ := csvimport.Parse([]byte(header + "C100,PO-1,,,,,Dallas,,,,,,,FST-1,25,\nC100,PO-1,,,,,Austin,,,,,,,FST-2,1,\n"))
 		if errs := b.Orders[0].Errors; len(errs) != 1 || errs[0].Row != 3 || errs[0].Column != "ship_city" {
