@@ -164,6 +164,50 @@ func TestChannelsAgree(t *testing.T) {
 			want:     "held",
 			wantLocs: []string{"HBG"},
 		},
+		{
+			name: "PriceOverrideWithReason",
+			order: channelOrder{Account: entrytest.Account, PO: "PO-OVR", ShipToCode: "MAIN",
+				Lines: []channelLine{{SKU: entrytest.SKUBolt, Quantity: 25}, {SKU: entrytest.SKUWire, Quantity: 2, Price: "80.00", Reason: "Matched competitor quote"}}},
+			want:     "accepted",
+			wantLocs: []string{"DAL"},
+		},
+		{
+			name: "RejectPriceWithoutReason",
+			order: channelOrder{Account: entrytest.Account, PO: "PO-OVR", ShipToCode: "MAIN",
+				Lines: []channelLine{{SKU: entrytest.SKUBolt, Quantity: 25}, {SKU: entrytest.SKUWire, Quantity: 2, Price: "80.00"}}},
+			want:     "rejected",
+			wantErrs: []string{"lines[1].price_override_reason"},
+		},
+		{
+			name: "ReasonWithoutPrice",
+			order: channelOrder{Account: entrytest.Account, PO: "PO-OVR", ShipToCode: "MAIN",
+				Lines: []channelLine{{SKU: entrytest.SKUWire, Quantity: 2, Reason: "Matched competitor quote"}}},
+			want:     "accepted",
+			wantLocs: []string{"DAL"},
+		},
+		{
+			name: "RejectBadPriceAndReason",
+			order: channelOrder{Account: entrytest.Account, PO: "PO-OVR", ShipToCode: "MAIN",
+				Lines: []channelLine{{SKU: entrytest.SKUWire, Quantity: 2, Price: "80.00", Reason: "Matched\x00quote"}}},
+			want:     "rejected",
+			wantErrs: []string{"lines[0].price_override_reason"},
+		},
+		{
+			name: "HeldPriceOverrideByOps",
+			role: domain.RoleOps,
+			order: channelOrder{Account: entrytest.Account, PO: "PO-OVR", ShipToCode: "MAIN",
+				Lines: []channelLine{{SKU: entrytest.SKUBolt, Quantity: 25}, {SKU: entrytest.SKUWire, Quantity: 2, Price: "80.00", Reason: "Matched competitor quote"}}},
+			want:     "held",
+			wantLocs: []string{"DAL"},
+		},
+		{
+			name: "HeldPriceWithoutReasonByOps",
+			role: domain.RoleOps,
+			order: channelOrder{Account: entrytest.Account, PO: "PO-OVR", ShipToCode: "MAIN",
+				Lines: []channelLine{{SKU: entrytest.SKUWire, Quantity: 2, Price: "80.00"}}},
+			want:     "held",
+			wantLocs: []string{"DAL"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
