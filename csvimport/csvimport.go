@@ -22,7 +22,7 @@ import (
 var Columns = []string{
 	"customer_account", "po_number", "ship_to_code", "ship_name", "ship_line1", "ship_line2",
 	"ship_city", "ship_region", "ship_postal_code", "ship_country", "requested_date", "ship_method",
-	"ship_complete", "sku", "quantity", "unit_price",
+	"ship_complete", "sku", "quantity", "unit_price", "price_override_reason",
 }
 
 // required are the columns a file must have; the others may be left out.
@@ -136,10 +136,17 @@ func Parse(data []byte) (Batch, error) {
 				}
 			}
 		}
-		line := intake.LineRequest{SKU: get("sku")}
-		if q, err := strconv.ParseInt(strings.ReplaceAll(get("quantity"), ",", ""), 10, 64); err != nil {
-			o.Errors = append(o.Errors, RowError{Row: row, Column: "quantity", Message: fmt.Sprintf("%q is not a whole number", get("quantity"))})
-		} else {
+		// An override reason rides on its line; intake decides whether it
+		// stands, by the uploader's role, as for every channel.
+		line := intake.LineRequest{SKU: get("sku"), PriceOverrideReason: get("price_override_reason")}
+		qty := get("quantity")
+		q, err := strconv.ParseInt(strings.ReplaceAll(qty, ",", ""), 10, 64)
+		switch {
+		case qty == "":
+			o.Errors = append(o.Errors, RowError{Row: row, Column: "quantity", Message: "is required"})
+		case err != nil:
+			o.Errors = append(o.Errors, RowError{Row: row, Column: "quantity", Message: fmt.Sprintf("%q is not a whole number", qty)})
+		default:
 			line.Quantity = q
 		}
 		if p := get("unit_price"); p != "" {

@@ -1,6 +1,7 @@
 package csvimport_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -8,6 +9,8 @@ import (
 	"github.com/oms/oms/domain"
 )
 
+// header is a file of the first format, before price_override_reason: such
+// files stay valid.
 const header = "customer_account,po_number,ship_to_code,ship_name,ship_line1,ship_line2,ship_city,ship_region,ship_postal_code,ship_country,requested_date,ship_method,ship_complete,sku,quantity,unit_price\n"
 
 func TestParse(t *testing.T) {
@@ -43,6 +46,12 @@ func TestParse(t *testing.T) {
 			t.Fatalf("%v", errs)
 		}
 	})
+	t.Run("BlankQuantityIsRequired", func(t *testing.T) {
+		b, _ := csvimport.Parse([]byte(header + "C100,PO-1,,,,,,,,,,,,FST-1, ,\n"))
+		if errs := b.Orders[0].Errors; len(errs) != 1 || errs[0].String() != "row 2, quantity: is required" {
+			t.Fatalf("%v", errs)
+		}
+	})
 	t.Run("OrderColumnsMustAgree", func(t *testing.T) {
 		b, _ := csvimport.Parse([]byte(header + "C100,PO-1,,,,,Dallas,,,,,,,FST-1,25,\nC100,PO-1,,,,,Austin,,,,,,,FST-2,1,\n"))
 		if errs := b.Orders[0].Errors; len(errs) != 1 || errs[0].Row != 3 || errs[0].Column != "ship_city" {
@@ -72,6 +81,55 @@ func TestParse(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestParsePriceOverride reads the optional price_override_reason column: by
+// name in any position, per line, and absent from older files.
+func TestParsePriceOverride(t *testing.T) {
+	type line struct {
+		price  int64 // -1: none
+		reason string
+	}
+	tests := []struct {
+		name string
+		data string
+		want []line
+	}{
+		{"TemplateOrder", strings.Join(csvimport.Columns, ",") + "\n" +
+			"C100,PO-1,MAIN,,,,,,,,,,,ELC-2,2,80.00, Matched competitor quote \n" +
+			"C100,PO-1,MAIN,,,,,,,,,,,ELC-3,2,,\n",
+			[]line{{8000, "Matched competitor quote"}, {-1, ""}}},
+		{"AnyOrder", "price_override_reason,sku,quantity,unit_price,po_number,customer_account\n" +
+			`"Quote 7781, valid to Dec 31",ELC-2,2,$80,PO-1,C100` + "\n" +
+			"Clearance,ELC-3,1,5,PO-1,C100\n",
+			[]line{{8000, "Quote 7781, valid to Dec 31"}, {500, "Clearance"}}},
+		{"ReasonWithoutPrice", "customer_account,po_number,sku,quantity,price_override_reason\nC100,PO-1,ELC-2,2,Matched quote\n",
+			[]line{{-1, "Matched quote"}}},
+		{"OlderFileWithoutTheColumn", header + "C100,PO-1,MAIN,,,,,,,,,,,ELC-2,2,80\n",
+			[]line{{8000, ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := csvimport.Parse([]byte(tt.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b.Orders) != 1 || len(b.Orders[0].Errors) != 0 {
+				t.Fatalf("%+v", b.Orders)
+			}
+			var got []line
+			for _, l := range b.Orders[0].Request.Lines {
+				g := line{-1, l.PriceOverrideReason}
+				if l.UnitPriceCents != nil {
+					g.price = *l.UnitPriceCents
+				}
+				got = append(got, g)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("lines %v, want %v", got, tt.want)
+			}
+		})
+	}
 }
 
 func TestParseDollars(t *testing.T) {

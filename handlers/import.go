@@ -159,10 +159,20 @@ func (h *Import) Template(c *fiber.Ctx) error {
 	w := csv.NewWriter(&b)
 	w.Write(csvimport.Columns)
 	due := h.DB.Now().AddDate(0, 0, 7).Format(store.DateFormat)
-	w.Write([]string{account, "PO-1001", "", "Receiving, Dock 4", "1200 Commerce Dr", "Suite 100", "Dallas", "TX", "75201", "US",
-		due, "GROUND", "no", lines[0].sku, strconv.FormatInt(lines[0].qty, 10), ""})
-	w.Write([]string{account, "PO-1001", "", "Receiving, Dock 4", "1200 Commerce Dr", "Suite 100", "Dallas", "TX", "75201", "US",
-		due, "GROUND", "no", lines[1].sku, strconv.FormatInt(lines[1].qty, 10), ""})
+	for _, l := range lines {
+		// Cells by column name, so that the rows follow csvimport.Columns
+		// as it changes. unit_price and price_override_reason stay empty:
+		// the customer's price.
+		cells := map[string]string{"customer_account": account, "po_number": "PO-1001", "ship_name": "Receiving, Dock 4",
+			"ship_line1": "1200 Commerce Dr", "ship_line2": "Suite 100", "ship_city": "Dallas", "ship_region": "TX",
+			"ship_postal_code": "75201", "ship_country": "US", "requested_date": due, "ship_method": "GROUND", "ship_complete": "no",
+			"sku": l.sku, "quantity": strconv.FormatInt(l.qty, 10)}
+		row := make([]string, len(csvimport.Columns))
+		for i, c := range csvimport.Columns {
+			row[i] = cells[c]
+		}
+		w.Write(row)
+	}
 	w.Flush()
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="orders-template.csv"`)

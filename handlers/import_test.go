@@ -2,9 +2,11 @@ package handlers_test
 
 import (
 	"bytes"
+	"database/sql"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,8 @@ import (
 	"github.com/oms/oms/store"
 )
 
+// csvHeader is the header of the first format, without
+// price_override_reason: files written with it stay valid.
 const csvHeader = "customer_account,po_number,ship_to_code,ship_name,ship_line1,ship_line2,ship_city,ship_region,ship_postal_code,ship_country,requested_date,ship_method,ship_complete,sku,quantity,unit_price\n"
 
 // upload posts content as the file of the import form.
@@ -58,6 +62,9 @@ func TestImportTemplate(t *testing.T) {
 	resp, body := c.Get("/orders/import/template.csv")
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if header, _, _ := strings.Cut(body, "\n"); header != strings.Join(csvimport.Columns, ",") {
+		t.Fatalf("template header %q", header)
 	}
 	b, err := csvimport.Parse([]byte(body))
 	if err != nil {
@@ -156,4 +163,127 @@ func TestImportUpload(t *testing.T) {
 			t.Fatalf("POST status %d", resp.StatusCode)
 		}
 	})
+}
+
+// TestImportPriceOverride uploads off-list prices with and without an
+// override reason, as a role that may override prices and as one that may
+// not: the rule is the entry screen's and the API's.
+func TestImportPriceOverride(t *testing.T) {
+	header := strings.Join(csvimport.Columns, ",") + "\n"
+	file := header +
+		"C100,PO-OVR,MAIN,,,,,,,,,,,ELC-2002,2,80.00,Matched competitor quote\n" +
+		"C100,PO-NOREASON,MAIN,,,,,,,,,,,ELC-2002,2,80.00,\n" +
+		"C100,PO-REASONONLY,MAIN,,,,,,,,,,,ELC-2002,2,,Matched competitor quote\n" +
+		"C100,PO-LISTPRICE,MAIN,,,,,,,,,,,ELC-2002,2,89,Matched competitor quote\n" +
+		"C100,PO-BADPRICE,MAIN,,,,,,,,,,,ELC-2002,2,eighty,Matched competitor quote\n" +
+		"C100,PO-LONG,MAIN,,,,,,,,,,,ELC-2002,2,80.00," + strings.Repeat("x", 201) + "\n" +
+		"C100,PO-TWO,MAIN,,,,,,,,,,,FST-1001,25,,\n" +
+		"C100,PO-TWO,MAIN,,,,,,,,,,,ELC-2002,1,85,Bundle with the bolts\n"
+	const held = `Price hold (row 2): Line 1: ELC-2002 at $80.00, price list says $89.00. Override reason "Matched competitor quote" not applied: only inside sales and administrators may override a price.`
+	type result struct {
+		po, outcome, message string
+		prices               []int64 // unit_price_cents of the order's lines, when captured
+	}
+	tests := []struct {
+		name string
+		user string
+		file string
+		want []result
+	}{
+		{"Sales", "sales@demo.test", file, []result{
+			{"PO-OVR", "accepted", "", []int64{8000}},
+			{"PO-NOREASON", "rejected", "row 3, price_override_reason: is required to sell ELC-2002 at $80.00 instead of the list price $89.00", nil},
+			{"PO-REASONONLY", "accepted", "", []int64{8900}},
+			{"PO-LISTPRICE", "accepted", "", []int64{8900}},
+			{"PO-BADPRICE", "rejected", `row 6, unit_price: "eighty" is not a price in dollars such as 12.50`, nil},
+			{"PO-LONG", "rejected", "row 7, price_override_reason: must be at most 200 characters", nil},
+			{"PO-TWO", "accepted", "", []int64{1050, 8500}},
+		}},
+		{"Admin", "admin@demo.test", file, []result{
+			{"PO-OVR", "accepted", "", []int64{8000}},
+			{"PO-NOREASON", "rejected", "row 3, price_override_reason: is required to sell ELC-2002 at $80.00 instead of the list price $89.00", nil},
+			{"PO-REASONONLY", "accepted", "", []int64{8900}},
+			{"PO-LISTPRICE", "accepted", "", []int64{8900}},
+			{"PO-BADPRICE", "rejected", `row 6, unit_price: "eighty" is not a price in dollars such as 12.50`, nil},
+			{"PO-LONG", "rejected", "row 7, price_override_reason: must be at most 200 characters", nil},
+			{"PO-TWO", "accepted", "", []int64{1050, 8500}},
+		}},
+		{"Ops", "ops@demo.test", file, []result{
+			{"PO-OVR", "held", held, []int64{8000}},
+			{"PO-NOREASON", "held", "Price hold (row 3): Line 1: ELC-2002 at $80.00, price list says $89.00.", []int64{8000}},
+			{"PO-REASONONLY", "accepted", "", []int64{8900}},
+			{"PO-LISTPRICE", "accepted", "", []int64{8900}},
+			{"PO-BADPRICE", "rejected", `row 6, unit_price: "eighty" is not a price in dollars such as 12.50`, nil},
+			{"PO-LONG", "rejected", "row 7, price_override_reason: must be at most 200 characters", nil},
+			{"PO-TWO", "held", `Price hold (row 9): Line 2: ELC-2002 at $85.00, price list says $89.00. Override reason "Bundle with the bolts" not applied: only inside sales and administrators may override a price.`, []int64{1050, 8500}},
+		}},
+		// A file of the first format, without the column: it still imports,
+		// and an off-list price gets what a reason-less one gets elsewhere.
+		{"OlderFileSales", "sales@demo.test", csvHeader + "C100,PO-OLD,MAIN,,,,,,,,,,,ELC-2002,2,80.00\n", []result{
+			{"PO-OLD", "rejected", "row 2, price_override_reason: is required to sell ELC-2002 at $80.00 instead of the list price $89.00", nil},
+		}},
+		{"OlderFileOps", "ops@demo.test", csvHeader + "C100,PO-OLD,MAIN,,,,,,,,,,,ELC-2002,2,80.00\n", []result{
+			{"PO-OLD", "held", "Price hold (row 2): Line 1: ELC-2002 at $80.00, price list says $89.00.", []int64{8000}},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newEntryApp(t)
+			c := signedIn(t, a, tt.user)
+			c.Get("/orders/import")
+			if resp, body := upload(t, c, "prices.csv", tt.file); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("upload status %d\n%s", resp.StatusCode, body)
+			}
+			waitForImport(t, a, 1)
+			_, body := c.Get("/orders/import/1?all=1")
+			rows := testapp.Doc(t, body).Find(`[data-testid="import-result"]`)
+			if rows.Length() != len(tt.want) {
+				t.Fatalf("%d report rows, want %d\n%s", rows.Length(), len(tt.want), body)
+			}
+			for i, w := range tt.want {
+				r := rows.Eq(i)
+				cells := r.Find("td")
+				outcome, _ := r.Attr("data-outcome")
+				po, number := cells.Eq(2).Text(), strings.TrimSpace(cells.Eq(4).Text())
+				msg := strings.TrimSpace(r.Find("td.reason").Text())
+				if po != w.po || outcome != w.outcome || msg != w.message {
+					t.Errorf("%s: %s %q, want %s: %s %q", po, outcome, msg, w.po, w.outcome, w.message)
+					continue
+				}
+				var prices []int64
+				if number != "" {
+					prices = linePrices(t, a.DB, number)
+				}
+				if !slices.Equal(prices, w.prices) {
+					t.Errorf("%s: line prices %v, want %v", w.po, prices, w.prices)
+				}
+			}
+		})
+	}
+}
+
+// linePrices are the unit prices of an order's lines in line order.
+func linePrices(tb testing.TB, db *store.DB, number string) []int64 {
+	tb.Helper()
+	var out []int64
+	err := db.View(tb.Context(), func(tx *sql.Tx) error {
+		rows, err := tx.Query(`SELECT l.unit_price_cents FROM order_lines l JOIN orders o ON o.id = l.order_id
+			WHERE o.number = ? ORDER BY l.line_no`, number)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p int64
+			if err := rows.Scan(&p); err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }

@@ -108,6 +108,11 @@ type Facts struct {
 type Hold struct {
 	Reason string // holds.reason
 	Note   string
+	// Lines are the indexes in Request.Lines of the lines the hold is
+	// about, in order; none when it is about the whole order. A channel
+	// that took the lines from somewhere else (the rows of a file) can
+	// point there.
+	Lines []int
 }
 
 // Line is a validated line.
@@ -329,6 +334,10 @@ func validateLine(errs map[string]string, i int, l LineRequest, f Facts, role do
 		errs[key("quantity")] = fmt.Sprintf("must be at least %d (minimum order quantity)", it.MinQty)
 		ok = false
 	}
+	checkText(errs, key("price_override_reason"), l.PriceOverrideReason, MaxTextLength)
+	if _, bad := errs[key("price_override_reason")]; bad {
+		ok = false
+	}
 	if !ok {
 		return Line{}, false
 	}
@@ -346,18 +355,24 @@ func validateLine(errs map[string]string, i int, l LineRequest, f Facts, role do
 			return Line{}, false
 		case p != it.PriceCents:
 			price = p
-			out.Holds = appendOnce(out.Holds, Hold{Reason: "price", Note: fmt.Sprintf(
-				"Line %d: %s at %s, price list says %s.", i+1, l.SKU, money(p), money(it.PriceCents))})
+			note := fmt.Sprintf("Line %d: %s at %s, price list says %s.", i+1, l.SKU, money(p), money(it.PriceCents))
+			if l.PriceOverrideReason != "" {
+				// Whoever reviews the hold sees what the submitter meant.
+				note += fmt.Sprintf(" Override reason %q not applied: only inside sales and administrators may override a price.", l.PriceOverrideReason)
+			}
+			out.Holds = appendOnce(out.Holds, Hold{Reason: "price", Note: note, Lines: []int{i}})
 		}
 	}
 	return Line{LineNo: i + 1, ItemID: it.ID, SKU: it.SKU, Description: it.Description, Quantity: l.Quantity, UnitPriceCents: price}, true
 }
 
-// appendOnce adds a hold, merging notes when a hold of that reason exists.
+// appendOnce adds a hold, merging notes and lines when a hold of that
+// reason exists.
 func appendOnce(hs []Hold, h Hold) []Hold {
 	for i := range hs {
 		if hs[i].Reason == h.Reason {
 			hs[i].Note += " " + h.Note
+			hs[i].Lines = append(hs[i].Lines, h.Lines...)
 			return hs
 		}
 	}

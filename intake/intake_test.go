@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,7 @@ func TestValidate(t *testing.T) {
 		wantField string // a field error expected, "" for accepted
 		wantMsg   string
 		wantHold  string
+		wantNote  string // part of the hold's note
 	}{
 		{name: "OK", edit: func(*Request, *Facts) {}},
 		{name: "ErrUnknownCustomer", edit: func(r *Request, f *Facts) { f.Customer = nil }, wantField: "customer_account", wantMsg: "not a known customer"},
@@ -75,7 +77,23 @@ func TestValidate(t *testing.T) {
 		{name: "CreditHoldFlag", edit: func(r *Request, f *Facts) { f.Customer.CreditHold = true }, wantHold: "credit"},
 		{name: "OverCreditLimit", edit: func(r *Request, f *Facts) { f.OpenOrdersCents = 799_950 }, wantHold: "credit"},
 		{name: "DuplicatePO", edit: func(r *Request, f *Facts) { f.DuplicatePO = "SO-100001" }, wantHold: "duplicate_po"},
-		{name: "PriceOffListHolds", edit: func(r *Request, f *Facts) { r.Lines[0].UnitPriceCents = price(200) }, role: domain.RoleCSR, wantHold: "price"},
+		{name: "PriceOffListHolds", edit: func(r *Request, f *Facts) { r.Lines[0].UnitPriceCents = price(200) }, role: domain.RoleCSR, wantHold: "price",
+			wantNote: "Line 1: BOLT-1 at $2.00, price list says $2.50."},
+		{name: "PriceOverrideWithoutAuthorityHolds", edit: func(r *Request, f *Facts) {
+			r.Lines[1].UnitPriceCents = price(8)
+			r.Lines[1].PriceOverrideReason = " matched competitor quote "
+		}, role: domain.RoleOps, wantHold: "price",
+			wantNote: `Line 2: NUT-1 at $0.08, price list says $0.10. Override reason "matched competitor quote" not applied: only inside sales and administrators may override a price.`},
+		{name: "ErrPriceOverrideReasonTooLong", edit: func(r *Request, f *Facts) {
+			r.Lines[0].UnitPriceCents = price(200)
+			r.Lines[0].PriceOverrideReason = strings.Repeat("x", MaxTextLength+1)
+		}, role: domain.RoleSales, wantField: "lines[0].price_override_reason", wantMsg: "at most 200 characters"},
+		{name: "ErrPriceOverrideReasonControlCharacters", edit: func(r *Request, f *Facts) {
+			r.Lines[0].UnitPriceCents = price(200)
+			r.Lines[0].PriceOverrideReason = "quote\x1b[31m"
+		}, role: domain.RoleSales, wantField: "lines[0].price_override_reason", wantMsg: "control characters"},
+		{name: "PriceOverrideReasonWithoutPriceIgnored", edit: func(r *Request, f *Facts) { r.Lines[0].PriceOverrideReason = "matched competitor quote" },
+			role: domain.RoleSales},
 		{name: "PriceOverrideNeedsReason", edit: func(r *Request, f *Facts) { r.Lines[0].UnitPriceCents = price(200) }, role: domain.RoleSales,
 			wantField: "lines[0].price_override_reason"},
 		{name: "PriceOverrideBySales", edit: func(r *Request, f *Facts) {
@@ -116,6 +134,9 @@ func TestValidate(t *testing.T) {
 			if tt.wantHold == "" && len(holds) > 0 || tt.wantHold != "" && (len(holds) != 1 || holds[0] != tt.wantHold) {
 				t.Fatalf("holds %v, want %q", holds, tt.wantHold)
 			}
+			if tt.wantNote != "" && out.Holds[0].Note != tt.wantNote {
+				t.Fatalf("hold note %q, want %q", out.Holds[0].Note, tt.wantNote)
+			}
 		})
 	}
 }
@@ -124,6 +145,21 @@ func TestValidateTotals(t *testing.T) {
 	out := Validate(Normalise(request()), facts(), domain.RoleCSR)
 	if out.TotalCents != 24*250+10*10 || len(out.Lines) != 2 || out.Lines[0].SKU != "BOLT-1" || out.ShipTo.Region != "TX" {
 		t.Fatalf("%+v", out)
+	}
+}
+
+// TestPriceHoldLines checks that a price hold names the lines it is about,
+// so that a channel can point at them, and that one hold covers them all.
+func TestPriceHoldLines(t *testing.T) {
+	r := request()
+	r.Lines = append(r.Lines, LineRequest{SKU: "NUT-1", Quantity: 5, UnitPriceCents: price(9)})
+	r.Lines[0].UnitPriceCents = price(200)
+	out := Validate(Normalise(r), facts(), domain.RoleOps)
+	if len(out.Holds) != 1 || out.Holds[0].Reason != "price" || !slices.Equal(out.Holds[0].Lines, []int{0, 2}) {
+		t.Fatalf("holds %+v", out.Holds)
+	}
+	if n := strings.Count(out.Holds[0].Note, "price list says"); n != 2 {
+		t.Fatalf("note %q names %d lines, want 2", out.Holds[0].Note, n)
 	}
 }
 

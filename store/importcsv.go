@@ -13,6 +13,7 @@ import (
 
 	"github.com/oms/oms/csvimport"
 	"github.com/oms/oms/domain"
+	"github.com/oms/oms/intake"
 )
 
 // Import job statuses.
@@ -149,26 +150,20 @@ func (db *DB) ImportResults(ctx context.Context, jobID int64, problems bool) ([]
 	return out, rows.Err()
 }
 
-// csvSubmitter is who a CSV order is submitted as. The file has no place
-// for a price override reason, so its orders carry no override authority:
-// a unit price off the customer's price list puts the order on a price hold
-// for a person to review, whoever uploaded the file.
-func csvSubmitter(actor string) Submitter {
-	return Submitter{Actor: actor, Role: domain.Role("")}
-}
-
 // RunImport captures the job's orders one by one, each through the intake
 // pipeline in its own write transaction together with its report line and
 // the job's progress, so that an order is never half imported and a run
 // that stops part way resumes after the last order it took. It returns
 // when the job has finished; a failure it cannot attribute to one order
-// marks the job failed.
+// marks the job failed. The orders are submitted as the uploader, with the
+// role the uploader had at upload: it decides, as in every channel, whether
+// a price override reason lets an off-list price stand.
 func (db *DB) RunImport(ctx context.Context, jobID int64) error {
 	var content []byte
-	var actor string
+	var by Submitter
 	var done int64
 	err := db.Update(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT content, actor FROM import_jobs WHERE id = ?`, jobID).Scan(&content, &actor); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT content, actor, role FROM import_jobs WHERE id = ?`, jobID).Scan(&content, &by.Actor, &by.Role); err != nil {
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM import_results WHERE job_id = ?`, jobID).Scan(&done); err != nil {
@@ -182,7 +177,7 @@ func (db *DB) RunImport(ctx context.Context, jobID int64) error {
 	}
 	batch, err := csvimport.Parse(content)
 	if err == nil {
-		err = db.runImport(ctx, jobID, actor, batch, done)
+		err = db.runImport(ctx, jobID, by, batch, done)
 	}
 	status, msg := ImportDone, ""
 	if err != nil {
@@ -195,8 +190,7 @@ func (db *DB) RunImport(ctx context.Context, jobID int64) error {
 	return errors.Join(err, ferr)
 }
 
-func (db *DB) runImport(ctx context.Context, jobID int64, actor string, batch csvimport.Batch, from int64) error {
-	by := csvSubmitter(actor)
+func (db *DB) runImport(ctx context.Context, jobID int64, by Submitter, batch csvimport.Batch, from int64) error {
 	for seq := from; seq < int64(len(batch.Orders)); seq++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -217,11 +211,7 @@ func (db *DB) runImport(ctx context.Context, jobID int64, actor string, batch cs
 			}
 			res.OrderNumber, res.Outcome = c.Number, "accepted"
 			if len(c.Holds) > 0 {
-				var notes []string
-				for _, h := range c.Holds {
-					notes = append(notes, domain.HoldReasonLabel(h.Reason)+" hold: "+h.Note)
-				}
-				res.Outcome, res.Message = "held", strings.Join(notes, " ")
+				res.Outcome, res.Message = "held", holdMessages(o, c.Holds)
 			}
 			return insertImportResult(ctx, tx, jobID, res)
 		})
@@ -251,11 +241,34 @@ func insertImportResult(ctx context.Context, tx *sql.Tx, jobID int64, r ImportRe
 	return err
 }
 
+// holdMessages says why an order was held, naming the file's rows of the
+// lines a hold is about: "Price hold (row 3): Line 2: ...".
+func holdMessages(o csvimport.Order, holds []intake.Hold) string {
+	notes := make([]string, 0, len(holds))
+	for _, h := range holds {
+		var rows []int
+		for _, i := range h.Lines {
+			if i >= 0 && i < len(o.Rows) {
+				rows = append(rows, o.Rows[i])
+			}
+		}
+		where := ""
+		switch {
+		case len(rows) == 1:
+			where = fmt.Sprintf(" (row %d)", rows[0])
+		case len(rows) > 1:
+			where = " (rows " + rowRanges(rows) + ")"
+		}
+		notes = append(notes, domain.HoldReasonLabel(h.Reason)+" hold"+where+": "+h.Note)
+	}
+	return strings.Join(notes, " ")
+}
+
 var lineKey = regexp.MustCompile(`^lines\[(\d+)\]\.(.+)$`)
 
 // csvColumnOf names the file's column for an intake field key.
 var csvColumnOf = map[string]string{
-	"unit_price_cents": "unit_price", "price_override_reason": "unit_price",
+	"unit_price_cents": "unit_price", "price_override_reason": "price_override_reason",
 	"ship_to.name": "ship_name", "ship_to.line1": "ship_line1", "ship_to.line2": "ship_line2", "ship_to.city": "ship_city",
 	"ship_to.region": "ship_region", "ship_to.postal_code": "ship_postal_code", "ship_to.country": "ship_country",
 	"lines": "sku",

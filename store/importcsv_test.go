@@ -15,14 +15,21 @@ import (
 
 const csvHeader = "customer_account,po_number,ship_to_code,ship_name,ship_line1,ship_line2,ship_city,ship_region,ship_postal_code,ship_country,requested_date,ship_method,ship_complete,sku,quantity,unit_price\n"
 
-// runImport saves and runs content as one job and returns the job.
+// runImport saves and runs content as one job uploaded by operations and
+// returns the job.
 func runImport(tb testing.TB, db *store.DB, content string) store.ImportJob {
+	tb.Helper()
+	return runImportAs(tb, db, domain.RoleOps, content)
+}
+
+// runImportAs saves and runs content as one job uploaded by a user of role.
+func runImportAs(tb testing.TB, db *store.DB, role domain.Role, content string) store.ImportJob {
 	tb.Helper()
 	batch, err := csvimport.Parse([]byte(content))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	id, err := db.CreateImportJob(tb.Context(), store.NewImportJob{Actor: "ops@demo.test", Role: domain.RoleOps, FileName: "orders.csv",
+	id, err := db.CreateImportJob(tb.Context(), store.NewImportJob{Actor: string(role) + "@demo.test", Role: role, FileName: "orders.csv",
 		Content: []byte(content), Batch: batch})
 	if err != nil {
 		tb.Fatal(err)
@@ -60,7 +67,7 @@ func TestRunImport(t *testing.T) {
 			{"4", "held", "Credit hold"},
 			{"5", "rejected", "row 5, quantity: must be a multiple of 25"},
 			{"6", "rejected", "row 6, ship_name: is required"},
-			{"7", "held", "Price hold"},
+			{"7", "held", "Price hold (row 7): Line 1: ELC-2002 at $50.00, price list says $89.00."},
 		}
 		for i, w := range want {
 			r := res[i]
@@ -73,6 +80,32 @@ func TestRunImport(t *testing.T) {
 		}
 		checkInvariants(t, db)
 	})
+	// The uploader's role decides about an off-list price as it does in
+	// every channel: sales must give a reason, others get a price hold.
+	roles := []struct {
+		name    string
+		role    domain.Role
+		outcome string
+		msg     string
+	}{
+		{"Sales", domain.RoleSales, "rejected", "row 2, price_override_reason: is required to sell ELC-2002 at $50.00 instead of the list price $89.00"},
+		{"Admin", domain.RoleAdmin, "rejected", "row 2, price_override_reason: is required to sell ELC-2002 at $50.00 instead of the list price $89.00"},
+		{"Ops", domain.RoleOps, "held", "Price hold (row 2): Line 1: ELC-2002 at $50.00, price list says $89.00."},
+	}
+	for _, tt := range roles {
+		t.Run("OffListPriceBy"+tt.name, func(t *testing.T) {
+			db := newDB(t)
+			entrytest.Seed(t)(db)
+			j := runImportAs(t, db, tt.role, csvHeader+"C100,PO-E,MAIN,,,,,,,,,,,ELC-2002,1,50\n")
+			res, err := db.ImportResults(t.Context(), j.ID, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res) != 1 || res[0].Outcome != tt.outcome || res[0].Message != tt.msg {
+				t.Fatalf("%+v, want %s %q", res, tt.outcome, tt.msg)
+			}
+		})
+	}
 	t.Run("Resumes", func(t *testing.T) {
 		db := newDB(t)
 		entrytest.Seed(t)(db)

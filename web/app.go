@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -72,7 +73,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 		fc.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	app := fiber.New(fc)
-	views.AssetVersion = assetVersion()
+	setAssetVersion.Do(func() { views.AssetVersion = assetVersion() })
 
 	sessionStore := &httpx.SessionStore{DB: db, Idle: cfg.IdleTimeout, Absolute: cfg.AbsTimeout, Secure: cfg.TLS}
 	authH := &handlers.Auth{DB: db, Limit: cfg.SignInLimit, Demo: cfg.Demo}
@@ -168,6 +169,11 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	})
 	return app
 }
+
+// setAssetVersion sets views.AssetVersion once per process: the files are
+// embedded, so their hash cannot change, and an app serving requests must
+// not race with another app being built (tests run apps side by side).
+var setAssetVersion sync.Once
 
 // assetVersion hashes the embedded static files so that their URLs change
 // whenever they do.
