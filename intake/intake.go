@@ -123,6 +123,11 @@ type Line struct {
 	Description    string
 	Quantity       int64
 	UnitPriceCents int64
+	// OverrideReason is set when the line's price stands off the price
+	// list by a permitted override; PriceListCents is then the price the
+	// list gave.
+	OverrideReason string
+	PriceListCents int64
 }
 
 // Outcome is the result of validation: either field errors (the order is
@@ -341,7 +346,7 @@ func validateLine(errs map[string]string, i int, l LineRequest, f Facts, role do
 	if !ok {
 		return Line{}, false
 	}
-	price := it.PriceCents
+	price, reason := it.PriceCents, ""
 	if l.UnitPriceCents != nil {
 		p := *l.UnitPriceCents
 		switch {
@@ -349,7 +354,7 @@ func validateLine(errs map[string]string, i int, l LineRequest, f Facts, role do
 			errs[key("unit_price_cents")] = fmt.Sprintf("must be between 0 and %d", MaxPriceCents)
 			return Line{}, false
 		case p != it.PriceCents && l.PriceOverrideReason != "" && domain.RoleIn(role, domain.RoleSales):
-			price = p
+			price, reason = p, l.PriceOverrideReason
 		case p != it.PriceCents && l.PriceOverrideReason == "" && domain.RoleIn(role, domain.RoleSales):
 			errs[key("price_override_reason")] = fmt.Sprintf("is required to sell %s at %s instead of the list price %s", l.SKU, money(p), money(it.PriceCents))
 			return Line{}, false
@@ -363,7 +368,8 @@ func validateLine(errs map[string]string, i int, l LineRequest, f Facts, role do
 			out.Holds = appendOnce(out.Holds, Hold{Reason: "price", Note: note, Lines: []int{i}})
 		}
 	}
-	return Line{LineNo: i + 1, ItemID: it.ID, SKU: it.SKU, Description: it.Description, Quantity: l.Quantity, UnitPriceCents: price}, true
+	return Line{LineNo: i + 1, ItemID: it.ID, SKU: it.SKU, Description: it.Description, Quantity: l.Quantity, UnitPriceCents: price,
+		OverrideReason: reason, PriceListCents: it.PriceCents}, true
 }
 
 // appendOnce adds a hold, merging notes and lines when a hold of that

@@ -165,6 +165,20 @@ func (db *DB) captureOrder(ctx context.Context, tx *sql.Tx, req intake.Request, 
 			return Captured{}, err
 		}
 	}
+	// A price that stands off the list is on the record: who, what and why.
+	var overrides []string
+	for _, l := range o.Lines {
+		if l.OverrideReason != "" {
+			overrides = append(overrides, fmt.Sprintf("line %d %s at %s instead of %s (%q)", l.LineNo, l.SKU,
+				moneyText(l.UnitPriceCents), moneyText(l.PriceListCents), l.OverrideReason))
+		}
+	}
+	if len(overrides) > 0 {
+		if err := event(Event{Kind: "price.override", Actor: by.Actor,
+			Summary: "Price override: " + strings.Join(overrides, "; ") + "."}); err != nil {
+			return Captured{}, err
+		}
+	}
 	var holds []domain.Hold
 	var exceptions []domain.OrderException
 	for _, h := range o.Holds {

@@ -53,13 +53,18 @@ func TestCaptureAnswerIsTheStoredOrder(t *testing.T) {
 		for range 1 + rng.IntN(5) {
 			l := intake.LineRequest{SKU: skus[rng.IntN(len(skus))], Quantity: int64(1 + rng.IntN(40))}
 			if rng.IntN(8) == 0 {
-				p := int64(900) // off the list: a price hold
+				p := int64(900) // off the list: a price hold, or an override by sales
 				l.UnitPriceCents = &p
+				l.PriceOverrideReason = "Matched a competitor's quote"
 			}
 			req.Lines = append(req.Lines, l)
 		}
 		k := store.IdempotencyKey{Scope: "token:1", Key: fmt.Sprint("k", i), RequestHash: fmt.Sprint("h", i)}
-		resp, err := n.db.CaptureOrderOnce(ctx, k, req, store.Submitter{Actor: "api:test", Role: domain.RoleCSR})
+		by := store.Submitter{Actor: "api:test", Role: domain.RoleCSR}
+		if rng.IntN(2) == 0 {
+			by = store.Submitter{Actor: "sales@test", Role: domain.RoleSales}
+		}
+		resp, err := n.db.CaptureOrderOnce(ctx, k, req, by)
 		if domain.ErrorCode(err) == domain.EINVALID {
 			continue // a line repeated the same SKU, or similar
 		}
@@ -90,6 +95,7 @@ func TestCaptureAnswerIsTheStoredOrder(t *testing.T) {
 		"duplicate-PO hold":   `SELECT count(*) FROM holds WHERE reason = 'duplicate_po'`,
 		"price hold":          `SELECT count(*) FROM holds WHERE reason = 'price'`,
 		"note":                `SELECT count(*) FROM events WHERE kind = 'note'`,
+		"price override":      `SELECT count(*) FROM events WHERE kind = 'price.override' AND summary LIKE '%instead of $10.00 ("Matched a competitor''s quote")%'`,
 		"inbound expectation": `SELECT count(*) FROM order_lines l JOIN inbound_supply s ON s.item_id = l.item_id WHERE l.qty_backordered > 0`,
 	} {
 		if count(t, n.db, q) == 0 {
