@@ -422,6 +422,35 @@
     scheduleSave();
   });
 
+  // Drafts panel ---------------------------------------------------------------
+
+  // A delete takes its row away; the focus goes to the delete button that
+  // took the row's place (or the last one, or the panel's heading), so that
+  // the keyboard keeps its place in the panel.
+  var deletedAt = -1;
+
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var f = e.detail.elt;
+    if (!f.classList || !f.classList.contains("draft-delete")) return;
+    var items = Array.prototype.slice.call(document.querySelectorAll("#entry-drafts li"));
+    deletedAt = items.indexOf(f.closest("li"));
+    // Deleting the draft on the screen: no autosave may bring it back
+    // before the answer sends the screen to a new order.
+    if (f.hasAttribute("data-current")) {
+      clearTimeout(saveTimer);
+      submitting = true;
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var elt = e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (!elt || !elt.classList || !elt.classList.contains("draft-delete") || e.target.id !== "entry-drafts") return;
+    var buttons = e.target.querySelectorAll(".draft-del");
+    var to = buttons[Math.min(deletedAt, buttons.length - 1)] || document.getElementById("drafts-title");
+    deletedAt = -1;
+    if (to) to.focus();
+  });
+
   document.addEventListener("htmx:responseError", function () { submitting = false; });
   document.addEventListener("htmx:sendError", function () { submitting = false; });
 
