@@ -6,9 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/oms/oms/internal/entrytest"
@@ -123,9 +127,6 @@ func TestKeyPhoneOrder(t *testing.T) {
 	// 50 x $10.50 + 4 x $89.00 + 8 x $30.00
 	waitFor(t, ctx, `document.getElementById('total-amount').textContent === '$1,121.00'`, "order total $1,121.00")
 	waitFor(t, ctx, `document.getElementById('save-status').textContent.includes('Draft saved')`, "the autosave")
-	if dir := os.Getenv("OMS_SCREENSHOTS"); dir != "" {
-		os.MkdirAll(dir, 0o755)
-	}
 	testapp.Screenshot(t, ctx, "entry-mid-order")
 
 	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl))); err != nil {
@@ -144,6 +145,168 @@ func TestKeyPhoneOrder(t *testing.T) {
 	if lines != 3 || drafts != 0 {
 		t.Fatalf("%d lines, %d drafts after submit", lines, drafts)
 	}
+}
+
+// keyboard types into the focused element as a person does, and counts
+// the keystrokes.
+type keyboard struct {
+	tb      testing.TB
+	ctx     context.Context
+	strokes int
+}
+
+func (k *keyboard) keys(s string) {
+	k.tb.Helper()
+	typeKeys(k.tb, k.ctx, s)
+	k.strokes += utf8.RuneCountInString(s)
+}
+
+// ctrlEnter presses Ctrl+Enter, one keystroke.
+func (k *keyboard) ctrlEnter() {
+	k.tb.Helper()
+	if err := chromedp.Do(k.ctx, chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl))); err != nil {
+		k.tb.Fatal(err)
+	}
+	k.strokes++
+}
+
+// TestDeleteDraftKeyboard deletes drafts from the drafts panel with the
+// keyboard: Tab to a draft's delete button, Enter, and the confirmation
+// answered from the keyboard (Escape keeps the draft, Enter deletes it).
+// Deleting another draft keeps the screen and the focus in the panel;
+// deleting the draft on the screen starts a new order.
+func TestDeleteDraftKeyboard(t *testing.T) {
+	a := testapp.New(t, web.Config{}, entrytest.Seed(t))
+	base := a.Serve(t)
+	ctx := testapp.Browser(t)
+	var sales int64
+	a.DB.View(t.Context(), func(tx *sql.Tx) error {
+		return tx.QueryRow(`SELECT id FROM users WHERE email = 'sales@demo.test'`).Scan(&sales)
+	})
+	for _, d := range []struct {
+		id      int64
+		account string
+		form    string
+	}{
+		{101, entrytest.Account, `{"customer_account":"C100","po_number":"PO-7731","ship_to_code":"JOB","lines":[{"sku":"FST-1001","qty":"50"},{"sku":"ELC-2002","qty":"4"}]}`},
+		{102, entrytest.SmallCredit, `{"customer_account":"C300","po_number":"","lines":[{"sku":"PLB-4004","qty":"6"}]}`},
+		{103, "", `{"customer_account":"","lines":[]}`},
+	} {
+		if err := a.DB.SaveDraft(t.Context(), sales, d.id, d.account, d.form); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The confirmation is the browser's own dialog; answer tells how the
+	// rep answers it (Enter accepts, Escape dismisses).
+	var mu sync.Mutex
+	var questions []string
+	answer := true
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			questions = append(questions, ev.Message)
+			accept := answer
+			mu.Unlock()
+			go chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
+				return err
+			}))
+		}
+	}()
+	lastQuestion := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(questions) == 0 {
+			return ""
+		}
+		return questions[len(questions)-1]
+	}
+
+	if err := chromedp.Do(ctx, testapp.SignInActions(base, "sales@demo.test"),
+		chromedp.Navigate(base+"/orders/new?draft=101"), chromedp.WaitVisible(`#draft-delete-102`)); err != nil {
+		t.Fatal(err)
+	}
+	testapp.Screenshot(t, ctx, "entry-drafts-panel")
+	k := &keyboard{tb: t, ctx: ctx}
+	for i := 0; focused(t, ctx) != "draft-delete-102"; i++ {
+		if i > 30 {
+			t.Fatalf("Tab does not reach the delete button; focus on %q", focused(t, ctx))
+		}
+		k.keys("\t")
+	}
+	t.Logf("%d Tab presses from the last line to the second draft's delete button", k.strokes)
+	drafts := func() int {
+		var n int
+		a.DB.View(t.Context(), func(tx *sql.Tx) error { return tx.QueryRow(`SELECT count(*) FROM order_drafts`).Scan(&n) })
+		return n
+	}
+
+	// Escape at the confirmation keeps the draft.
+	mu.Lock()
+	answer = false
+	mu.Unlock()
+	k.keys("\r")
+	for deadline := time.Now().Add(5 * time.Second); lastQuestion() == "" && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if q := lastQuestion(); !strings.Contains(q, "Pioneer Plumbing") {
+		t.Fatalf("confirmation %q does not name the draft", q)
+	}
+	if n := drafts(); n != 3 {
+		t.Fatalf("%d drafts after dismissing the confirmation", n)
+	}
+
+	// Enter deletes it: the row goes, the focus stays in the panel.
+	mu.Lock()
+	answer = true
+	mu.Unlock()
+	// The button that takes the row's place: the next row's, or the last.
+	next := testapp.Run(t, ctx, chromedp.Evaluate[string](`(() => {
+		const li = document.getElementById('draft-delete-102').closest('li');
+		const to = li.nextElementSibling || li.previousElementSibling;
+		return to.querySelector('.draft-del').id;
+	})()`))
+	k.keys("\r")
+	waitFor(t, ctx, `!document.getElementById('draft-delete-102')`, "the row gone")
+	waitFor(t, ctx, `document.activeElement && document.activeElement.id === '`+next+`'`, "focus on the delete button in the row's place")
+	if got := testapp.Run(t, ctx, chromedp.Text(`[data-testid="drafts-notice"]`)); got != "Draft deleted." {
+		t.Fatalf("notice %q", got)
+	}
+	if n := drafts(); n != 2 {
+		t.Fatalf("%d drafts after deleting one", n)
+	}
+	if v := testapp.Run(t, ctx, chromedp.Evaluate[string](`document.getElementById('po_number').value`)); v != "PO-7731" {
+		t.Fatalf("the order on the screen changed: PO %q", v)
+	}
+
+	// The draft on the screen (Shift+Tab to its button if the focus is not
+	// there yet): deleting it starts a new order.
+	for i := 0; focused(t, ctx) != "draft-delete-101"; i++ {
+		if i > 4 {
+			t.Fatalf("Shift+Tab does not reach the current draft's button; focus on %q", focused(t, ctx))
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("\t", chromedp.KeyModifiers(chromedp.ModifierShift))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k.keys("\r")
+	waitFor(t, ctx, `document.getElementById('po_number') && document.getElementById('po_number').value === '' && document.getElementById('draft_id').value !== '101'`, "a new order")
+	if q := lastQuestion(); !strings.Contains(q, "new order starts") {
+		t.Fatalf("confirmation %q does not say the screen starts over", q)
+	}
+	if got := testapp.Run(t, ctx, chromedp.Text(`#alerts`)); !strings.Contains(got, "Draft deleted. Started a new order.") {
+		t.Fatalf("alerts %q", got)
+	}
+	waitFor(t, ctx, `document.activeElement && document.activeElement.id === 'customer-q'`, "focus on the customer")
+	if n := drafts(); n != 1 {
+		t.Fatalf("%d drafts after deleting the current one, want 1", n)
+	}
+	testapp.Screenshot(t, ctx, "entry-after-delete")
 }
 
 // TestImportReport uploads a mixed file and waits for the report while the
@@ -181,9 +344,6 @@ func TestImportReport(t *testing.T) {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)
 		}
-	}
-	if dir := os.Getenv("OMS_SCREENSHOTS"); dir != "" {
-		os.MkdirAll(dir, 0o755)
 	}
 	testapp.Screenshot(t, ctx, "import-report")
 }
