@@ -3,6 +3,10 @@ package e2e
 import (
 	"context"
 	"database/sql"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,9 +73,7 @@ func TestKeyPhoneOrder(t *testing.T) {
 	waitFor(t, ctx, `document.querySelectorAll('#customer-options [role=option]').length > 0`, "customer options")
 	typeKeys(t, ctx, "\r")
 	waitFor(t, ctx, `document.activeElement && document.activeElement.id === 'po_number'`, "focus on the PO after the customer")
-	if got := testapp.Run(t, ctx, chromedp.Text(`[data-testid="customer-card"] h2`)); got != "Acme Mechanical" {
-		t.Fatalf("customer card %q", got)
-	}
+	waitFor(t, ctx, `(document.querySelector('[data-testid="customer-card"] h2') || {}).textContent === 'Acme Mechanical'`, "the customer's card")
 	typeKeys(t, ctx, "PO-PHONE-1")
 
 	// Ship-to: Enter moves on through the fields to the ship-to picker,
@@ -168,6 +170,72 @@ func (k *keyboard) ctrlEnter() {
 		k.tb.Fatal(err)
 	}
 	k.strokes++
+}
+
+// behindLatency serves base through a proxy that holds each request for
+// d, as a network between the rep and the server does, and returns the
+// proxy's base URL.
+func behindLatency(tb testing.TB, base string, d time.Duration) string {
+	tb.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(d)
+		proxy.ServeHTTP(w, r)
+	}))
+	tb.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestTypeaheadTakesWhatWasTyped types on past the choices shown and
+// presses Enter before the typeahead has answered the new text: Enter takes
+// what is in the box, never a choice left over from the first letters.
+func TestTypeaheadTakesWhatWasTyped(t *testing.T) {
+	a := testapp.New(t, web.Config{}, entrytest.Seed(t))
+	base := behindLatency(t, a.Serve(t), 100*time.Millisecond)
+	ctx := testapp.Browser(t)
+	if err := chromedp.Do(ctx, testapp.SignInActions(base, "sales@demo.test"),
+		chromedp.Navigate(base+"/orders/new"), chromedp.WaitVisible(`#customer-q`)); err != nil {
+		t.Fatal(err)
+	}
+	// "pio" offers Pioneer Plumbing; the rep types on to Lone Star's
+	// account and Enter at once.
+	typeKeys(t, ctx, "pio")
+	waitFor(t, ctx, `document.querySelector('#customer-options [aria-selected=true]') !== null`, "a highlighted customer")
+	typeKeys(t, ctx, "\b\b\b"+entrytest.Account+"\r")
+	waitFor(t, ctx, `document.getElementById('customer_account').value !== ''`, "a customer picked")
+	if got := testapp.Run(t, ctx, chromedp.Evaluate[string](`document.getElementById('customer_account').value`)); got != entrytest.Account {
+		t.Fatalf("picked %q, want %s", got, entrytest.Account)
+	}
+	waitFor(t, ctx, `(document.querySelector('[data-testid="customer-card"] h2') || {}).textContent === 'Acme Mechanical'`, "the customer's card")
+
+	// "fst" offers FST-1001 first; the rep types on to FST-1999.
+	for i := 0; focused(t, ctx) != "sku-0"; i++ {
+		if i > 8 {
+			t.Fatalf("Tab does not reach the first line; focus on %q", focused(t, ctx))
+		}
+		typeKeys(t, ctx, "\t")
+	}
+	typeKeys(t, ctx, "fst")
+	waitFor(t, ctx, `(document.querySelector('#sku-opts-0 [aria-selected=true]') || {dataset: {}}).dataset.sku === 'FST-1001'`, "FST-1001 highlighted")
+	typeKeys(t, ctx, "-1999\r25")
+	waitFor(t, ctx, `document.querySelector('#line-body tr').dataset.sku !== ''`, "the line's item")
+	if got := testapp.Run(t, ctx, chromedp.Evaluate[string](`document.querySelector('#line-body tr').dataset.sku`)); got != entrytest.SKUGone {
+		t.Fatalf("line took %q, want %s", got, entrytest.SKUGone)
+	}
+	if got := testapp.Run(t, ctx, chromedp.Evaluate[string](`document.getElementById('qty-0').value`)); got != "25" {
+		t.Fatalf("quantity %q, want 25", got)
+	}
+
+	// Two more lines keyed in one go, SKUs whole: each Enter asks for its
+	// SKU while the one before is still on its way.
+	typeKeys(t, ctx, "\r"+strings.ToLower(entrytest.SKULiner)+"\r16\r"+strings.ToLower(entrytest.SKUValve)+"\r12")
+	lines := `Array.from(document.querySelectorAll('#line-body tr')).map(r => r.dataset.sku + ' x ' + r.querySelector('.qty').value).join(', ')`
+	want := entrytest.SKUGone + " x 25, " + entrytest.SKULiner + " x 16, " + entrytest.SKUValve + " x 12"
+	waitFor(t, ctx, lines+` === '`+want+`'`, want)
 }
 
 // TestDeleteDraftKeyboard deletes drafts from the drafts panel with the
