@@ -238,6 +238,37 @@ func TestTypeaheadTakesWhatWasTyped(t *testing.T) {
 	waitFor(t, ctx, lines+` === '`+want+`'`, want)
 }
 
+// TestDateIsOneTabStop checks that Tab and Shift+Tab cross the requested
+// date in one press each way, as any other field.
+func TestDateIsOneTabStop(t *testing.T) {
+	a := testapp.New(t, web.Config{}, entrytest.Seed(t))
+	base := a.Serve(t)
+	ctx := testapp.Browser(t)
+	if err := chromedp.Do(ctx, testapp.SignInActions(base, "sales@demo.test"),
+		chromedp.Navigate(base+"/orders/new"), chromedp.WaitVisible(`#customer-q`)); err != nil {
+		t.Fatal(err)
+	}
+	shiftTab := chromedp.KeyEvent("\t", chromedp.KeyModifiers(chromedp.ModifierShift))
+	steps := []struct {
+		key  chromedp.Action[chromedp.Void]
+		want string
+	}{
+		{chromedp.KeyEvent("\t"), "po_number"},
+		{chromedp.KeyEvent("\t"), "requested_date"},
+		{chromedp.KeyEvent("\t"), "ship_method"},
+		{shiftTab, "requested_date"},
+		{shiftTab, "po_number"},
+	}
+	for i, s := range steps {
+		if err := chromedp.Do(ctx, s.key); err != nil {
+			t.Fatal(err)
+		}
+		if f := focused(t, ctx); f != s.want {
+			t.Fatalf("step %d: focus on %q, want %q", i+1, f, s.want)
+		}
+	}
+}
+
 // TestDeleteDraftKeyboard deletes drafts from the drafts panel with the
 // keyboard: Tab to a draft's delete button, Enter, and the confirmation
 // answered from the keyboard (Escape keeps the draft, Enter deletes it).

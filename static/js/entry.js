@@ -371,13 +371,16 @@
 
   // Keys ------------------------------------------------------------------------
 
-  function nextField(el) {
+  // stepField moves the focus to the form's next field (delta 1) or the
+  // one before (delta -1).
+  function stepField(el, delta) {
     var f = form();
     var fields = Array.prototype.slice.call(f.querySelectorAll("input:not([type=hidden]):not(.is-hidden), select, textarea"))
       .filter(function (x) { return !x.disabled && x.tabIndex >= 0; });
     var i = fields.indexOf(el);
-    if (i >= 0 && i + 1 < fields.length) fields[i + 1].focus();
+    if (i >= 0 && i + delta >= 0 && i + delta < fields.length) fields[i + delta].focus();
   }
+  function nextField(el) { stepField(el, 1); }
 
   document.addEventListener("keydown", function (e) {
     var f = form();
@@ -389,6 +392,16 @@
       return;
     }
     if (!f.contains(t)) return;
+    // The requested date is one stop for Tab, as every other field is.
+    // Chrome stops on its month, day, year and calendar button, four Tabs
+    // between the PO and the ship method; typing the digits moves through
+    // month, day and year by itself, and the arrow keys still step between
+    // them.
+    if (e.key === "Tab" && t.type === "date" && !e.ctrlKey && !e.altKey && !e.metaKey) {
+      e.preventDefault();
+      stepField(t, e.shiftKey ? -1 : 1);
+      return;
+    }
     var combo = t.getAttribute && t.getAttribute("role") === "combobox";
     if (combo && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
       e.preventDefault();
