@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -188,6 +189,145 @@ func behindLatency(tb testing.TB, base string, d time.Duration) string {
 	}))
 	tb.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// dateKeys is the layout (for time.Format) of the digits a person types
+// into a date box: month, day and year in the browser's locale's order.
+func dateKeys(tb testing.TB, ctx context.Context) string {
+	tb.Helper()
+	order := testapp.Run(tb, ctx, chromedp.Evaluate[string](`new Intl.DateTimeFormat(navigator.language).formatToParts(new Date(2006, 0, 2))
+		.filter(p => p.type !== 'literal').map(p => p.type).join(',')`))
+	digits := map[string]string{"month": "01", "day": "02", "year": "2006"}
+	var layout strings.Builder
+	for _, part := range strings.Split(order, ",") {
+		layout.WriteString(digits[part])
+	}
+	if layout.Len() != 8 {
+		tb.Fatalf("date parts %q", order)
+	}
+	return layout.String()
+}
+
+// TestKeyFiveLinePhoneOrder is the issue's test: a rep who is new to the
+// screen keys a five-line phone order from a fresh /orders/new without the
+// mouse, over a network with 100 ms of latency. The rep waits only where a
+// person looks at the screen (the typeahead's choices before picking one,
+// the ship-to's address); everything else is typed straight on, so keys
+// arrive while answers are on their way. It logs the keystrokes and the
+// wall time; the time is not asserted, since it says more about the
+// machine than the screen.
+func TestKeyFiveLinePhoneOrder(t *testing.T) {
+	a := testapp.New(t, web.Config{}, entrytest.Seed(t))
+	base := behindLatency(t, a.Serve(t), 100*time.Millisecond)
+	ctx := testapp.Browser(t)
+	if err := chromedp.Do(ctx, testapp.SignInActions(base, "sales@demo.test"),
+		chromedp.Navigate(base+"/orders/new"), chromedp.WaitVisible(`#customer-q`)); err != nil {
+		t.Fatal(err)
+	}
+	k := &keyboard{tb: t, ctx: ctx}
+	options := func(list string) {
+		t.Helper()
+		waitFor(t, ctx, `document.querySelectorAll('#`+list+` [role=option]').length > 0`, "choices in "+list)
+	}
+	start := time.Now()
+
+	// Customer by name, picked with Enter; the PO is typed straight after.
+	k.keys("acme")
+	options("customer-options")
+	k.keys("\r")
+	k.keys("PO-5LINE")
+	// The rep glances at the customer's card (credit) before going on.
+	waitFor(t, ctx, `(document.querySelector('[data-testid="customer-card"] h2') || {}).textContent === 'Acme Mechanical'`, "the customer's card")
+
+	// Tab, as a new user would, to the requested date, typed as digits
+	// (the date moves through month, day and year by itself), and on to the
+	// ship-to; the arrow key picks the jobsite, and the rep looks at the
+	// address before going on.
+	requested := time.Now().AddDate(0, 0, 14)
+	k.keys("\t")
+	if f := focused(t, ctx); f != "requested_date" {
+		t.Fatalf("Tab from the PO goes to %q", f)
+	}
+	k.keys(requested.Format(dateKeys(t, ctx)))
+	tabs := 0
+	for ; focused(t, ctx) != "ship_to_code"; tabs++ {
+		if tabs > 8 {
+			t.Fatalf("Tab does not reach the ship-to; focus on %q", focused(t, ctx))
+		}
+		k.keys("\t")
+	}
+	k.keys(kb.ArrowDown)
+	waitFor(t, ctx, `(document.querySelector('[data-testid="ship-to-address"]') || {}).textContent.includes('Harrisburg')`, "jobsite address")
+	k.keys("\t")
+
+	// Line 1: the customer's own part number; 60 is not a case of 25, the
+	// round-up key makes it 75.
+	k.keys(strings.ToLower(entrytest.BuyerPart))
+	options("sku-opts-0")
+	k.keys("\r")
+	k.keys("60+\r")
+	// Line 2: description words.
+	k.keys("thhn 12")
+	options("sku-opts-1")
+	k.keys("\r6\r")
+	// Line 3: the SKU typed whole and taken with Enter at once.
+	k.keys(strings.ToLower(entrytest.SKULiner) + "\r16\r")
+	// Line 4: description words again.
+	k.keys("ball valve")
+	options("sku-opts-3")
+	k.keys("\r12\r")
+	// Line 5: a SKU prefix.
+	k.keys("saf-5")
+	options("sku-opts-4")
+	k.keys("\r20")
+
+	// 75 x $10.50 + 6 x $89.00 + 16 x $30.00 + 12 x $18.75 + 20 x $9.40
+	waitFor(t, ctx, `document.getElementById('total-amount').textContent === '$2,214.50'`, "order total $2,214.50")
+	keyed := time.Since(start)
+	testapp.Screenshot(t, ctx, "entry-five-lines")
+	k.ctrlEnter()
+	waitFor(t, ctx, `location.pathname.startsWith('/orders/SO-') || document.querySelector('[data-testid="entry-error"]') !== null`, "the order page")
+	if msg := testapp.Run(t, ctx, chromedp.Evaluate[string](`(document.querySelector('[data-testid="entry-error"]') || {}).textContent || ''`)); msg != "" {
+		t.Fatalf("the order came back with problems: %s", strings.Join(strings.Fields(msg), " "))
+	}
+	t.Logf("five-line phone order: %d keystrokes (%d of them Tabs from the date to the ship-to), %s from the first key to the order page (%s to the total), 100 ms latency",
+		k.strokes, tabs, time.Since(start).Round(10*time.Millisecond), keyed.Round(10*time.Millisecond))
+
+	if path := testapp.Run(t, ctx, chromedp.Evaluate[string](`location.pathname`)); path != "/orders/SO-100001" {
+		t.Fatalf("landed on %q", path)
+	}
+	waitFor(t, ctx, `document.querySelectorAll('[data-testid="order-line"]').length === 5`, "five lines on the order page")
+	var got []string
+	err := a.DB.View(t.Context(), func(tx *sql.Tx) error {
+		rows, err := tx.Query(`SELECT i.sku, l.quantity FROM order_lines l JOIN items i ON i.id = l.item_id ORDER BY l.line_no`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var sku string
+			var qty int64
+			if err := rows.Scan(&sku, &qty); err != nil {
+				return err
+			}
+			got = append(got, fmt.Sprintf("%s x %d", sku, qty))
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{entrytest.SKUBolt + " x 75", entrytest.SKUWire + " x 6", entrytest.SKULiner + " x 16", entrytest.SKUValve + " x 12", entrytest.SKUGloves + " x 20"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("order lines %v, want %v", got, want)
+	}
+	var po, date, shipTo string
+	a.DB.View(t.Context(), func(tx *sql.Tx) error {
+		return tx.QueryRow(`SELECT customer_po, requested_date, ship_city FROM orders`).Scan(&po, &date, &shipTo)
+	})
+	if po != "PO-5LINE" || date != requested.Format("2006-01-02") || shipTo != "Harrisburg" {
+		t.Fatalf("PO %q, requested %q, ship-to city %q", po, date, shipTo)
+	}
 }
 
 // TestTypeaheadTakesWhatWasTyped types on past the choices shown and
