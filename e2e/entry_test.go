@@ -413,10 +413,12 @@ func TestDateIsOneTabStop(t *testing.T) {
 // keyboard: Tab to a draft's delete button, Enter, and the confirmation
 // answered from the keyboard (Escape keeps the draft, Enter deletes it).
 // Deleting another draft keeps the screen and the focus in the panel;
-// deleting the draft on the screen starts a new order.
+// deleting the draft on the screen starts a new order, also while an
+// autosave of it is on its way (100 ms of latency), which must neither
+// swallow the delete nor bring the draft back.
 func TestDeleteDraftKeyboard(t *testing.T) {
 	a := testapp.New(t, web.Config{}, entrytest.Seed(t))
-	base := a.Serve(t)
+	base := behindLatency(t, a.Serve(t), 100*time.Millisecond)
 	ctx := testapp.Browser(t)
 	var sales int64
 	a.DB.View(t.Context(), func(tx *sql.Tx) error {
@@ -524,7 +526,8 @@ func TestDeleteDraftKeyboard(t *testing.T) {
 	}
 
 	// The draft on the screen (Shift+Tab to its button if the focus is not
-	// there yet): deleting it starts a new order.
+	// there yet): deleting it, with an autosave on its way, starts a new
+	// order.
 	for i := 0; focused(t, ctx) != "draft-delete-101"; i++ {
 		if i > 4 {
 			t.Fatalf("Shift+Tab does not reach the current draft's button; focus on %q", focused(t, ctx))
@@ -533,6 +536,7 @@ func TestDeleteDraftKeyboard(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	testapp.Run(t, ctx, chromedp.Evaluate[bool](`htmx.trigger(document.getElementById('entry-autosave'), 'entry:save'); true`))
 	k.keys("\r")
 	waitFor(t, ctx, `document.getElementById('po_number') && document.getElementById('po_number').value === '' && document.getElementById('draft_id').value !== '101'`, "a new order")
 	if q := lastQuestion(); !strings.Contains(q, "new order starts") {

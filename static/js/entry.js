@@ -546,12 +546,38 @@
     if (!f.classList || !f.classList.contains("draft-delete")) return;
     var items = Array.prototype.slice.call(document.querySelectorAll("#entry-drafts li"));
     deletedAt = items.indexOf(f.closest("li"));
-    // Deleting the draft on the screen: no autosave may bring it back
-    // before the answer sends the screen to a new order.
-    if (f.hasAttribute("data-current")) {
-      clearTimeout(saveTimer);
-      submitting = true;
-    }
+  });
+
+  // Deleting the draft on the screen: once the rep confirms, the screen
+  // stops autosaving and waits for an autosave on its way, so that none
+  // brings the draft back after the delete; the answer then sends the
+  // screen to a new order. The autosave's answer is not swapped in, since
+  // it would replace the panel and the delete form with it.
+  var saving = null;
+  var saved = null;
+
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.detail.elt.id === "entry-autosave") saving = new Promise(function (resolve) { saved = resolve; });
+  });
+
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.elt.id !== "entry-autosave" || !saved) return;
+    saved();
+    saving = saved = null;
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (submitting && e.detail.elt.id === "entry-autosave") e.detail.shouldSwap = false;
+  });
+
+  document.addEventListener("htmx:confirm", function (e) {
+    var f = e.detail.elt;
+    if (!f.classList || !f.classList.contains("draft-delete") || !f.hasAttribute("data-current")) return;
+    e.preventDefault();
+    if (!window.confirm(e.detail.question)) return;
+    clearTimeout(saveTimer);
+    submitting = true;
+    (saving || Promise.resolve()).then(function () { e.detail.issueRequest(true); });
   });
 
   document.addEventListener("htmx:afterSettle", function (e) {
