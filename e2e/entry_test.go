@@ -521,6 +521,7 @@ func TestDeleteDraftKeyboard(t *testing.T) {
 	if n := drafts(); n != 2 {
 		t.Fatalf("%d drafts after deleting one", n)
 	}
+	testapp.Screenshot(t, ctx, "entry-drafts-deleted")
 	if v := testapp.Run(t, ctx, chromedp.Evaluate[string](`document.getElementById('po_number').value`)); v != "PO-7731" {
 		t.Fatalf("the order on the screen changed: PO %q", v)
 	}
