@@ -176,20 +176,53 @@ func (h *Entry) SaveDraft(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return httpx.Render(c, fiber.StatusOK, views.EntrySaved(h.DB.Now().Local(), dup, f.PONumber, drafts, problem))
+	panel := views.DraftsPanel{CSRF: httpx.CSRFToken(c), Editing: f.DraftID, Drafts: drafts}
+	return httpx.Render(c, fiber.StatusOK, views.EntrySaved(h.DB.Now().Local(), dup, f.PONumber, panel, problem))
 }
 
-// DeleteDraft deletes one of the user's drafts.
+// DeleteDraft deletes one of the user's own drafts (admin too deletes
+// only their own: drafts are private). The form posts the draft open on
+// the screen as editing. Deleting that one starts a new order: htmx is
+// sent to a fresh screen, since autosave would otherwise bring the draft
+// back. Deleting another, htmx gets the drafts panel without it; a plain
+// form goes back to the draft it was on.
 func (h *Entry) DeleteDraft(c *fiber.Ctx) error {
 	u := httpx.CurrentUser(c)
+	ctx := c.UserContext()
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
 		return domain.Errorf(domain.ENOTFOUND, "No such draft.")
 	}
-	if err := h.DB.DeleteDraft(c.UserContext(), u.ID, id); err != nil {
+	editing, _ := strconv.ParseInt(c.FormValue("editing"), 10, 64)
+	if err := h.DB.DeleteDraft(ctx, u.ID, id); err != nil {
 		return err
 	}
-	return httpx.Redirect(c, "/orders/new")
+	if id == editing {
+		if err := httpx.SetFlash(c, "Draft deleted. Started a new order."); err != nil {
+			return err
+		}
+		return httpx.Redirect(c, "/orders/new")
+	}
+	if !httpx.IsHTMX(c) {
+		back := "/orders/new"
+		_, err := h.DB.Draft(ctx, u.ID, editing)
+		switch domain.ErrorCode(err) {
+		case "":
+			back = fmt.Sprintf("/orders/new?draft=%d", editing)
+		case domain.ENOTFOUND:
+		default:
+			return err
+		}
+		if err := httpx.SetFlash(c, "Draft deleted."); err != nil {
+			return err
+		}
+		return c.Redirect(back, fiber.StatusSeeOther)
+	}
+	drafts, err := h.drafts(ctx, u.ID, editing)
+	if err != nil {
+		return err
+	}
+	return httpx.Render(c, fiber.StatusOK, views.EntryDrafts(views.DraftsPanel{CSRF: httpx.CSRFToken(c), Editing: editing, Drafts: drafts, Notice: "Draft deleted."}, false))
 }
 
 // Customers answers the customer typeahead.

@@ -1,13 +1,22 @@
 package handlers_test
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+	"github.com/oms/oms/domain"
+	"github.com/oms/oms/intake"
+
 	"github.com/oms/oms/internal/entrytest"
 	"github.com/oms/oms/internal/testapp"
+	"github.com/oms/oms/store"
 	"github.com/oms/oms/web"
 )
 
@@ -282,6 +291,241 @@ func TestEntryDrafts(t *testing.T) {
 		_, body := other.HTMX("POST", "/orders/drafts", form)
 		if !strings.Contains(body, "Not saved") {
 			t.Fatal("another user's draft was overwritten")
+		}
+	})
+}
+
+// draftsFixture is an entry app where sales has submitted draft 803 as
+// order SO-100001; reset gives sales drafts 801 and 802 and admin draft
+// 901. Drafts are saved through the store and one app serves every case:
+// signing users in over again would make each case slow.
+type draftsFixture struct {
+	app          *testapp.App
+	clients      map[string]*testapp.Client
+	sales, admin int64
+}
+
+func newDraftsFixture(tb testing.TB) *draftsFixture {
+	tb.Helper()
+	f := &draftsFixture{app: newEntryApp(tb), clients: map[string]*testapp.Client{}}
+	ctx := context.Background()
+	userID := func(email string) int64 {
+		tb.Helper()
+		var id int64
+		if err := f.app.DB.View(ctx, func(tx *sql.Tx) error {
+			return tx.QueryRow(`SELECT id FROM users WHERE email = ?`, email).Scan(&id)
+		}); err != nil {
+			tb.Fatal(err)
+		}
+		return id
+	}
+	f.sales, f.admin = userID("sales@demo.test"), userID("admin@demo.test")
+	f.save(tb, f.sales, 803)
+	req := intake.Request{Channel: "phone", CustomerAccount: entrytest.Account, PONumber: "PO-803", ShipToCode: "MAIN", ShipMethod: "GROUND",
+		Lines: []intake.LineRequest{{SKU: entrytest.SKUWire, Quantity: 1}}}
+	if c, err := f.app.DB.CaptureDraft(ctx, req, store.Submitter{Actor: "sales@demo.test", Role: domain.RoleSales}, f.sales, 803); err != nil || c.Number != "SO-100001" {
+		tb.Fatalf("submit draft 803: %v %+v", err, c)
+	}
+	return f
+}
+
+func (f *draftsFixture) save(tb testing.TB, user, id int64) {
+	tb.Helper()
+	form := fmt.Sprintf(`{"customer_account":%q,"po_number":"PO-%d","lines":[{"sku":%q,"qty":"1"}]}`, entrytest.Account, id, entrytest.SKUWire)
+	if err := f.app.DB.SaveDraft(context.Background(), user, id, entrytest.Account, form); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// reset leaves exactly drafts 801, 802 (sales) and 901 (admin).
+func (f *draftsFixture) reset(tb testing.TB) {
+	tb.Helper()
+	if err := f.app.DB.Update(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`DELETE FROM order_drafts`)
+		return err
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	f.save(tb, f.sales, 801)
+	f.save(tb, f.sales, 802)
+	f.save(tb, f.admin, 901)
+}
+
+// client is a client signed in as email, on the entry screen.
+func (f *draftsFixture) client(tb testing.TB, email string) *testapp.Client {
+	tb.Helper()
+	c, ok := f.clients[email]
+	if !ok {
+		c = signedIn(tb, f.app, email)
+		f.clients[email] = c
+	}
+	c.Get("/")
+	return c
+}
+
+func draftIDs(tb testing.TB, a *testapp.App) string {
+	tb.Helper()
+	var ids []string
+	err := a.DB.View(context.Background(), func(tx *sql.Tx) error {
+		rows, err := tx.Query(`SELECT id FROM order_drafts ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return strings.Join(ids, ",")
+}
+
+func TestEntryDeleteDraft(t *testing.T) {
+	f := newDraftsFixture(t)
+	tests := []struct {
+		name     string
+		as       string
+		path     string
+		editing  string
+		htmx     bool
+		noCSRF   bool
+		status   int
+		redirect string // HX-Redirect (htmx) or Location
+		drafts   string // the drafts left
+		listed   string // the drafts the answer's panel lists, * marking the one on the screen
+	}{
+		{"OK", "sales@demo.test", "/orders/drafts/801/delete", "802", true, false, http.StatusOK, "", "802,901", "802*"},
+		{"CurrentStartsNewOrder", "sales@demo.test", "/orders/drafts/802/delete", "802", true, false, http.StatusNoContent, "/orders/new", "801,901", ""},
+		{"PlainFormBackToDraft", "sales@demo.test", "/orders/drafts/801/delete", "802", false, false, http.StatusSeeOther, "/orders/new?draft=802", "802,901", ""},
+		{"PlainFormUnsavedOrder", "sales@demo.test", "/orders/drafts/801/delete", "5555", false, false, http.StatusSeeOther, "/orders/new", "802,901", ""},
+		{"PlainFormCurrent", "sales@demo.test", "/orders/drafts/801/delete", "801", false, false, http.StatusSeeOther, "/orders/new", "802,901", ""},
+		{"AdminOwnDraft", "admin@demo.test", "/orders/drafts/901/delete", "1", true, false, http.StatusOK, "", "801,802", ""},
+		{"ErrNotFoundAnotherUsersAsSales", "sales@demo.test", "/orders/drafts/901/delete", "802", true, false, http.StatusNotFound, "", "801,802,901", ""},
+		{"ErrNotFoundAnotherUsersAsAdmin", "admin@demo.test", "/orders/drafts/801/delete", "901", false, false, http.StatusNotFound, "", "801,802,901", ""},
+		{"ErrNotFoundCaptured", "sales@demo.test", "/orders/drafts/803/delete", "802", true, false, http.StatusNotFound, "", "801,802,901", ""},
+		{"ErrNotFoundOrderNumber", "sales@demo.test", "/orders/drafts/SO-100001/delete", "802", false, false, http.StatusNotFound, "", "801,802,901", ""},
+		{"ErrForbiddenCSRFMissingHTMX", "sales@demo.test", "/orders/drafts/801/delete", "802", true, true, http.StatusForbidden, "", "801,802,901", ""},
+		{"ErrForbiddenCSRFMissingForm", "sales@demo.test", "/orders/drafts/801/delete", "802", false, true, http.StatusForbidden, "", "801,802,901", ""},
+		{"ErrForbiddenCSR", "csr@demo.test", "/orders/drafts/801/delete", "", false, false, http.StatusForbidden, "", "801,802,901", ""},
+		{"ErrForbiddenOps", "ops@demo.test", "/orders/drafts/801/delete", "", true, false, http.StatusForbidden, "", "801,802,901", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.reset(t)
+			a, c := f.app, f.client(t, tt.as)
+			form := url.Values{"editing": {tt.editing}}
+			var resp *http.Response
+			var body string
+			switch {
+			case tt.htmx && tt.noCSRF:
+				req := httptest.NewRequest(http.MethodPost, tt.path, strings.NewReader(form.Encode()))
+				req.Header.Set("HX-Request", "true")
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				resp, body = c.Do(req)
+			case tt.htmx:
+				resp, body = c.HTMX("POST", tt.path, form)
+			case tt.noCSRF:
+				form.Set("_csrf", "")
+				resp, body = c.PostForm(tt.path, form)
+			default:
+				resp, body = c.PostForm(tt.path, form)
+			}
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d\n%s", resp.StatusCode, tt.status, body)
+			}
+			redirect := resp.Header.Get("Location")
+			if tt.htmx {
+				redirect = resp.Header.Get("HX-Redirect")
+			}
+			if redirect != tt.redirect {
+				t.Fatalf("redirect %q, want %q", redirect, tt.redirect)
+			}
+			if got := draftIDs(t, a); got != tt.drafts {
+				t.Fatalf("drafts left %s, want %s", got, tt.drafts)
+			}
+			if n := countRows(t, a.DB, `SELECT count(*) FROM orders WHERE number = 'SO-100001' AND status <> 'draft'`); n != 1 {
+				t.Fatal("the submitted order changed or went")
+			}
+			if n := countRows(t, a.DB, `SELECT count(*) FROM orders`); n != 1 {
+				t.Fatalf("%d orders", n)
+			}
+			switch {
+			case tt.status == http.StatusNotFound && tt.htmx:
+				if !strings.Contains(body, "no longer exists") || resp.Header.Get("HX-Retarget") != "#alerts" {
+					t.Fatalf("the answer does not say the draft is gone:\n%s", body)
+				}
+			case tt.status == http.StatusOK:
+				d := testapp.Doc(t, body)
+				if d.Find(`#entry-drafts[data-testid="drafts"]`).Length() != 1 || d.Find(`[hx-swap-oob]`).Length() != 0 {
+					t.Fatalf("not the drafts panel:\n%s", body)
+				}
+				var listed []string
+				d.Find(`[data-testid="draft"]`).Each(func(_ int, s *goquery.Selection) {
+					id, _ := s.Attr("data-draft")
+					if s.HasClass("current") {
+						id += "*"
+					}
+					listed = append(listed, id)
+				})
+				if got := strings.Join(listed, ","); got != tt.listed {
+					t.Fatalf("panel lists %q, want %q", got, tt.listed)
+				}
+				if got := d.Find(`[data-testid="drafts-notice"]`).Text(); got != "Draft deleted." {
+					t.Fatalf("notice %q", got)
+				}
+				if v, ok := d.Find(`[data-testid="draft"] input[name="editing"]`).Attr("value"); ok && v != tt.editing {
+					t.Fatalf("panel's delete form posts editing=%q, want %q", v, tt.editing)
+				}
+			case tt.redirect != "":
+				_, page := c.Get(tt.redirect)
+				if !strings.Contains(testapp.Doc(t, page).Find("#alerts").Text(), "Draft deleted.") {
+					t.Fatal("the screen does not say the draft was deleted")
+				}
+			}
+		})
+	}
+}
+
+// TestEntryDraftsPanel checks the delete buttons: one per draft, inside a
+// plain form that works without JavaScript, with a confirmation for htmx,
+// and the draft open on the screen told apart.
+func TestEntryDraftsPanel(t *testing.T) {
+	f := newDraftsFixture(t)
+	f.reset(t)
+	c := f.client(t, "sales@demo.test")
+	_, body := c.Get("/orders/new?draft=802")
+	d := testapp.Doc(t, body)
+	rows := d.Find(`[data-testid="draft"]`)
+	if rows.Length() != 2 {
+		t.Fatalf("%d drafts listed", rows.Length())
+	}
+	rows.Each(func(_ int, row *goquery.Selection) {
+		id, _ := row.Attr("data-draft")
+		form := row.Find("form.draft-delete")
+		action, _ := form.Attr("action")
+		method, _ := form.Attr("method")
+		csrf, _ := form.Find(`input[name="_csrf"]`).Attr("value")
+		confirm, _ := form.Attr("hx-confirm")
+		if action != "/orders/drafts/"+id+"/delete" || method != "post" || csrf != c.CSRF || confirm == "" {
+			t.Errorf("draft %s: form action %q method %q csrf %t confirm %q", id, action, method, csrf == c.CSRF, confirm)
+		}
+		btn := form.Find(`button[type="submit"][data-testid="draft-delete"]`)
+		if label, _ := btn.Attr("aria-label"); !strings.Contains(label, "Acme Mechanical") {
+			t.Errorf("draft %s: button label %q", id, label)
+		}
+		if _, ok := btn.Attr("tabindex"); ok {
+			t.Errorf("draft %s: the delete button is out of the tab order", id)
+		}
+		_, current := form.Attr("data-current")
+		if current != (id == "802") || strings.Contains(confirm, "new order") != (id == "802") {
+			t.Errorf("draft %s: data-current %t, confirm %q", id, current, confirm)
 		}
 	})
 }

@@ -118,7 +118,12 @@ func (db *DB) Drafts(ctx context.Context, userID int64, limit int) ([]Draft, err
 	return out, rows.Err()
 }
 
-// DeleteDraft deletes one of the user's drafts. Returns ENOTFOUND.
+// DeleteDraft deletes one of the user's own drafts and writes nothing
+// else. Drafts are private to the rep keying them, so nobody, admin
+// included, deletes another user's. A draft that was submitted is gone
+// already (capture deletes it) and the order it became lives in orders,
+// which this never touches: such an id, another user's draft or an unknown
+// id returns ENOTFOUND.
 func (db *DB) DeleteDraft(ctx context.Context, userID, id int64) error {
 	return db.Update(ctx, func(tx *sql.Tx) error { return deleteDraft(ctx, tx, userID, id) })
 }

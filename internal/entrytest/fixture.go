@@ -22,6 +22,8 @@ const (
 	SKUWire     = "ELC-2002" // THHN wire, each, $89.00
 	SKULiner    = "JAN-3003" // can liner, case of 4, min 8, $30.00
 	SKUGone     = "FST-1999" // discontinued, substitute FST-1001
+	SKUValve    = "PLB-4004" // ball valve, each, $18.75
+	SKUGloves   = "SAF-5005" // nitrile gloves, box, case of 10, $9.40
 )
 
 // Seed fills db; it is testapp.New's seed argument.
@@ -66,6 +68,8 @@ func Seed(tb testing.TB) func(*store.DB) {
 				{SKUWire, "THHN wire, 12 AWG stranded, 500 ft, black", "EA", 1, 1, 8900, false, map[string]int64{"DAL": 12, "HBG": 40, "ATL": 3}},
 				{SKULiner, "Trash can liner, 44 gal, 1.2 mil, clear", "CS", 4, 8, 3000, false, map[string]int64{"DAL": 200, "ATL": 60}},
 				{SKUGone, "Hex bolt, grade 2 plain, 3/8-16 x 2 in", "BX", 25, 25, 900, true, nil},
+				{SKUValve, "Ball valve, full port, 3/4 in brass, threaded", "EA", 1, 1, 1875, false, map[string]int64{"HBG": 30, "DAL": 8}},
+				{SKUGloves, "Nitrile gloves, 5 mil, large, box of 100", "BX", 10, 10, 940, false, map[string]int64{"HBG": 400, "DAL": 120, "ATL": 90}},
 			} {
 				id := exec(`INSERT INTO items (sku, description, uom, pack_qty, min_qty, list_price_cents, discontinued, updated_at)
 					VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, it.sku, it.desc, it.uom, it.pack, it.min, it.price, it.discontinued, at)

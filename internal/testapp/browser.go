@@ -109,6 +109,9 @@ func Screenshot(tb testing.TB, ctx context.Context, name string) {
 		return
 	}
 	png := Run(tb, ctx, chromedp.FullScreenshot(100))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		tb.Fatal(err)
 	}

@@ -12,6 +12,8 @@
   var submitting = false;
   var focusAfterSwap = null;
   var focusAtRefresh = null;
+  var sent = new WeakMap(); // request -> the form's text when it was sent
+  var carry = null;
 
   function money(cents) { return usd.format(cents / 100); }
   function form() { return document.getElementById("entry-form"); }
@@ -31,6 +33,16 @@
   function listOf(input) { return document.getElementById(input.getAttribute("aria-controls")); }
   function options(list) { return list ? Array.prototype.slice.call(list.querySelectorAll("[role=option]")) : []; }
   function activeOption(list) { return list ? list.querySelector("[role=option][aria-selected=true]") : null; }
+
+  // currentOption is the highlighted choice, if the list answers the text
+  // now in the box. The choices come 150 ms after the typing stops, so a
+  // rep who types a whole SKU and Enter at speed would otherwise take a
+  // choice meant for the first few letters.
+  function currentOption(input) {
+    var list = listOf(input);
+    if (!list || (list.dataset.q || "").toUpperCase() !== input.value.trim().toUpperCase()) return null;
+    return activeOption(list);
+  }
 
   function highlight(input, i) {
     var list = listOf(input);
@@ -59,13 +71,16 @@
     input.removeAttribute("aria-activedescendant");
   }
 
-  // After htmx fills a listbox, open it with its first option highlighted.
+  // After htmx fills a listbox, open it with its first option highlighted,
+  // and note which text it answers.
   document.addEventListener("htmx:afterSwap", function (e) {
     var list = e.detail.target;
     if (!list || !list.classList || !list.classList.contains("listbox")) return;
     var input = document.querySelector("[aria-controls='" + list.id + "']");
     if (!input) return;
-    var open = list.children.length > 0 && document.activeElement === input;
+    var asked = e.detail.pathInfo && e.detail.pathInfo.finalRequestPath;
+    list.dataset.q = asked ? (new URL(asked, location.href).searchParams.get(input.name) || "").trim() : "";
+    var open = list.children.length > 0 && (document.activeElement === input || input.dataset.lookup === list.dataset.q);
     input.setAttribute("aria-expanded", open ? "true" : "false");
     if (!open) list.replaceChildren();
     else if (options(list).length) highlight(input, 0);
@@ -73,13 +88,47 @@
 
   // Customer ----------------------------------------------------------------
 
+  // pickCustomer takes the customer and moves on to the PO at once; the
+  // form comes back with the customer's ship-tos and prices, carrying over
+  // whatever was typed meanwhile.
   function pickCustomer(opt) {
     var input = document.getElementById("customer-q");
     document.getElementById("customer_account").value = opt.dataset.account;
     input.value = opt.querySelector(".o-main").textContent + " (" + opt.dataset.account + ")";
     closeList(input);
+    document.getElementById("po_number").focus();
     focusAfterSwap = "po_number";
     refresh();
+  }
+
+  // lookupCustomer handles Enter before the typeahead answered what is in
+  // the box: it asks now and takes the only match, or shows the choices.
+  function lookupCustomer(input) {
+    var q = input.value.trim();
+    if (!q) return;
+    lookup(input, "/orders/new/customers", { customer_q: q }).then(function (opts) {
+      if (!opts) return;
+      if (opts.length === 1) pickCustomer(opts[0]);
+      else if (opts.length) { input.setAttribute("aria-expanded", "true"); highlight(input, 0); }
+    });
+  }
+
+  // lookup fills input's list for what is in the box now and resolves to
+  // its choices, or to null when there is no answer for that text (the rep
+  // changed it meanwhile, or the request was cancelled). The list stays
+  // filled whether or not the box still has the focus. The request goes
+  // from the list, which has its own hx-sync, so that neither the box's own
+  // typeahead, still waiting out its delay, nor another line's lookup holds
+  // it up: htmx resolves a request it queues or drops at once, unanswered.
+  function lookup(input, path, values) {
+    var q = input.value.trim();
+    var list = listOf(input);
+    input.dataset.lookup = q;
+    return htmx.ajax("GET", path, { source: list, target: list, swap: "innerHTML", values: values }).then(function () {
+      delete input.dataset.lookup;
+      if (!input.isConnected || input.value.trim() !== q || list.dataset.q !== q) return null;
+      return options(list);
+    });
   }
 
   function refresh() {
@@ -88,12 +137,52 @@
     if (el) htmx.trigger(el, "entry:refresh");
   }
 
+  // typedValues maps the ids of the form's text boxes to their text.
+  function typedValues() {
+    var out = {};
+    var f = form();
+    if (f) f.querySelectorAll("input[id]:not([type=hidden]):not([type=checkbox])").forEach(function (el) { out[el.id] = el.value; });
+    return out;
+  }
+
+  // The form comes back rendered from the text sent with the request (a
+  // refresh, or a submit with problems). What the rep typed while it was on
+  // its way is carried over onto it.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.detail.target && e.detail.target.id === "entry-form") sent.set(e.detail.xhr, typedValues());
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var was = sent.get(e.detail.xhr);
+    if (!was || !e.detail.target || e.detail.target.id !== "entry-form") return;
+    var now = typedValues();
+    carry = {};
+    Object.keys(now).forEach(function (id) {
+      if (id in was && now[id] !== was[id]) carry[id] = now[id];
+    });
+  });
+
+  // carryOver puts what was typed onto the new form. The form settles in
+  // the same task as it is swapped in, so no key comes in between.
+  function carryOver() {
+    var typed = carry;
+    carry = null;
+    Object.keys(typed || {}).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (!el) return;
+      el.value = typed[id];
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
+
   // Lines -------------------------------------------------------------------
 
   function rows() { return Array.prototype.slice.call(document.querySelectorAll("#line-body tr.line")); }
   function rowOf(el) { return el.closest && el.closest("tr.line"); }
 
-  function pickItem(input, opt) {
+  // pickItem copies the item's facts onto the line. The focus goes to the
+  // quantity, unless stay says the rep is already typing on.
+  function pickItem(input, opt, stay) {
     var row = rowOf(input);
     input.value = opt.dataset.sku;
     row.dataset.sku = opt.dataset.sku;
@@ -113,28 +202,34 @@
     row.querySelector(".price").placeholder = (parseInt(opt.dataset.price, 10) / 100).toFixed(2);
     row.querySelectorAll(".fielderror").forEach(function (e) { e.remove(); });
     closeList(input);
-    var qty = row.querySelector(".qty");
-    qty.focus();
-    qty.select();
+    if (!stay) {
+      var qty = row.querySelector(".qty");
+      qty.focus();
+      qty.select();
+    }
     recalc();
     scheduleSave();
   }
 
-  // lookupAndPick handles Enter before the typeahead answered: it asks now
-  // and takes the exact SKU, or the only match.
+  // lookupAndPick handles Enter before the typeahead answered what is in
+  // the box. The focus goes on to the quantity at once, so that typing runs
+  // on; the answer then fills in the exact SKU or the only match. Several
+  // matches or none bring the focus back to the SKU to choose.
   function lookupAndPick(input) {
     var q = input.value.trim();
     if (!q) return;
-    var list = listOf(input);
-    htmx.ajax("GET", "/orders/new/items", {
-      source: input, target: list, swap: "innerHTML",
-      values: { sku: q },
-    }).then(function () {
-      var opts = options(list);
+    rowOf(input).querySelector(".qty").focus();
+    var postal = document.getElementById("entry-postal") || document.getElementById("ship_postal_code");
+    var values = { sku: q, customer_account: document.getElementById("customer_account").value, postal: postal ? postal.value : "" };
+    lookup(input, "/orders/new/items", values).then(function (opts) {
+      if (!opts) return;
       var exact = opts.filter(function (o) { return o.dataset.sku.toUpperCase() === q.toUpperCase(); });
-      if (exact.length) pickItem(input, exact[0]);
-      else if (opts.length === 1) pickItem(input, opts[0]);
-      else if (opts.length) { input.setAttribute("aria-expanded", "true"); highlight(input, 0); }
+      if (exact.length) pickItem(input, exact[0], true);
+      else if (opts.length === 1) pickItem(input, opts[0], true);
+      else {
+        input.focus();
+        if (opts.length) { input.setAttribute("aria-expanded", "true"); highlight(input, 0); }
+      }
     });
   }
 
@@ -276,13 +371,16 @@
 
   // Keys ------------------------------------------------------------------------
 
-  function nextField(el) {
+  // stepField moves the focus to the form's next field (delta 1) or the
+  // one before (delta -1).
+  function stepField(el, delta) {
     var f = form();
     var fields = Array.prototype.slice.call(f.querySelectorAll("input:not([type=hidden]):not(.is-hidden), select, textarea"))
       .filter(function (x) { return !x.disabled && x.tabIndex >= 0; });
     var i = fields.indexOf(el);
-    if (i >= 0 && i + 1 < fields.length) fields[i + 1].focus();
+    if (i >= 0 && i + delta >= 0 && i + delta < fields.length) fields[i + delta].focus();
   }
+  function nextField(el) { stepField(el, 1); }
 
   document.addEventListener("keydown", function (e) {
     var f = form();
@@ -294,6 +392,16 @@
       return;
     }
     if (!f.contains(t)) return;
+    // The requested date is one stop for Tab, as every other field is.
+    // Chrome stops on its month, day, year and calendar button, four Tabs
+    // between the PO and the ship method; typing the digits moves through
+    // month, day and year by itself, and the arrow keys still step between
+    // them.
+    if (e.key === "Tab" && t.type === "date" && !e.ctrlKey && !e.altKey && !e.metaKey) {
+      e.preventDefault();
+      stepField(t, e.shiftKey ? -1 : 1);
+      return;
+    }
     var combo = t.getAttribute && t.getAttribute("role") === "combobox";
     if (combo && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
       e.preventDefault();
@@ -317,12 +425,15 @@
     if (t.tagName === "TEXTAREA" || t.tagName === "BUTTON") return;
     e.preventDefault();
     if (t.id === "customer-q") {
-      var opt = activeOption(listOf(t));
+      var opt = currentOption(t);
+      var account = document.getElementById("customer_account").value;
       if (opt) pickCustomer(opt);
+      else if (account && t.value.trim().endsWith("(" + account + ")")) nextField(t);
+      else lookupCustomer(t);
       return;
     }
     if (t.classList.contains("sku")) {
-      var o = activeOption(listOf(t));
+      var o = currentOption(t);
       if (o) pickItem(t, o);
       else if (t.value.trim() && t.value.trim().toUpperCase() !== (rowOf(t).dataset.sku || "").toUpperCase()) lookupAndPick(t);
       else if (t.value.trim()) rowOf(t).querySelector(".qty").focus();
@@ -406,6 +517,7 @@
   document.addEventListener("htmx:afterSettle", function (e) {
     if (!e.detail.target || e.detail.target.id !== "entry-form" && !(e.detail.elt && e.detail.elt.id === "entry-form")) return;
     submitting = false;
+    carryOver();
     recalc();
     var f = form();
     // Move focus only if the rep has not moved on while the form came back.
@@ -420,6 +532,61 @@
     }
     if (target) target.focus();
     scheduleSave();
+  });
+
+  // Drafts panel ---------------------------------------------------------------
+
+  // A delete takes its row away; the focus goes to the delete button that
+  // took the row's place (or the last one, or the panel's heading), so that
+  // the keyboard keeps its place in the panel.
+  var deletedAt = -1;
+
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var f = e.detail.elt;
+    if (!f.classList || !f.classList.contains("draft-delete")) return;
+    var items = Array.prototype.slice.call(document.querySelectorAll("#entry-drafts li"));
+    deletedAt = items.indexOf(f.closest("li"));
+  });
+
+  // Deleting the draft on the screen: once the rep confirms, the screen
+  // stops autosaving and waits for an autosave on its way, so that none
+  // brings the draft back after the delete; the answer then sends the
+  // screen to a new order. The autosave's answer is not swapped in, since
+  // it would replace the panel and the delete form with it.
+  var saving = null;
+  var saved = null;
+
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.detail.elt.id === "entry-autosave") saving = new Promise(function (resolve) { saved = resolve; });
+  });
+
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.elt.id !== "entry-autosave" || !saved) return;
+    saved();
+    saving = saved = null;
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (submitting && e.detail.elt.id === "entry-autosave") e.detail.shouldSwap = false;
+  });
+
+  document.addEventListener("htmx:confirm", function (e) {
+    var f = e.detail.elt;
+    if (!f.classList || !f.classList.contains("draft-delete") || !f.hasAttribute("data-current")) return;
+    e.preventDefault();
+    if (!window.confirm(e.detail.question)) return;
+    clearTimeout(saveTimer);
+    submitting = true;
+    (saving || Promise.resolve()).then(function () { e.detail.issueRequest(true); });
+  });
+
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var elt = e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (!elt || !elt.classList || !elt.classList.contains("draft-delete") || e.target.id !== "entry-drafts") return;
+    var buttons = e.target.querySelectorAll(".draft-del");
+    var to = buttons[Math.min(deletedAt, buttons.length - 1)] || document.getElementById("drafts-title");
+    deletedAt = -1;
+    if (to) to.focus();
   });
 
   document.addEventListener("htmx:responseError", function () { submitting = false; });
