@@ -89,6 +89,8 @@ func TestCSRAnswersWhereIsMyOrder(t *testing.T) {
 			t.Fatalf("rows %q", rows)
 		}
 		testapp.Screenshot(t, ctx, "cs-results-sku")
+		// A search still on its way would replace the row under the click.
+		waitFor(t, `document.querySelectorAll(".htmx-request").length === 0`)
 		if err := chromedp.Do(ctx,
 			chromedp.Click(`#results a[href="/orders/`+url.PathEscape(s.PartlyShipped)+`"]`),
 			answerVisible,
