@@ -570,6 +570,17 @@
     if (submitting && e.detail.elt.id === "entry-autosave") e.detail.shouldSwap = false;
   });
 
+  // Submitting the order waits for an autosave on its way too: capturing
+  // the order deletes its draft, and a save answered after that would
+  // create the draft again.
+  document.addEventListener("htmx:confirm", function (e) {
+    if (e.detail.elt.id !== "entry-form" || !saving) return;
+    e.preventDefault();
+    clearTimeout(saveTimer);
+    submitting = true;
+    saving.then(function () { e.detail.issueRequest(true); });
+  });
+
   document.addEventListener("htmx:confirm", function (e) {
     var f = e.detail.elt;
     if (!f.classList || !f.classList.contains("draft-delete") || !f.hasAttribute("data-current")) return;
