@@ -112,6 +112,11 @@ func (h *Entry) Create(c *fiber.Ctx) error {
 	if errs == nil {
 		errs = map[string]string{}
 	}
+	if len(errs) > 0 {
+		// The error's own message names fields as the API does
+		// ("lines[2].quantity"); a person gets the list below instead.
+		msg = problemsHeadline(len(errs))
+	}
 	f.Lines = append(f.Lines, views.EntryLine{})
 	p, err := h.props(c.UserContext(), f)
 	if err != nil {
@@ -140,6 +145,14 @@ func (h *Entry) renderForm(c *fiber.Ctx, status int, p views.EntryProps) error {
 		return err
 	}
 	return httpx.Render(c, status, views.EntryFormSwap(p))
+}
+
+// problemsHeadline is the line above the entry screen's list of problems.
+func problemsHeadline(n int) string {
+	if n == 1 {
+		return "The order was not accepted: fix the problem below and submit again."
+	}
+	return fmt.Sprintf("The order was not accepted: fix the %d problems below and submit again.", n)
 }
 
 func capturedMessage(c store.Captured) string {

@@ -203,6 +203,11 @@ func TestEntrySubmit(t *testing.T) {
 				t.Errorf("%s: %q, want %q", key, got, want)
 			}
 		}
+		// The headline speaks to a person; field keys are for the API.
+		head := d.Find(`[data-testid="entry-error"] strong`).Text()
+		if head != "The order was not accepted: fix the 4 problems below and submit again." {
+			t.Errorf("headline %q", head)
+		}
 		if v, _ := d.Find("#qty-2").Attr("value"); v != "2x" {
 			t.Errorf("typed quantity not kept: %q", v)
 		}
