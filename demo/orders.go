@@ -863,10 +863,10 @@ func (g *Generator) hold(cust *Customer, o *Order, s *sim, b2c bool, age time.Du
 	switch h.reason {
 	case "credit":
 		if cust.CreditStatus == "hold" {
-			h.note = fmt.Sprintf("%s is on credit hold in the ERP (open AR %s).", cust.Account, dollars(cust.OpenARCents))
+			h.note = fmt.Sprintf("%s is on credit hold in the ERP (open AR %s).", cust.Account, domain.Money(cust.OpenARCents))
 		} else {
 			h.note = fmt.Sprintf("Credit review: this order against a limit of %s with %s open AR and other open orders.",
-				dollars(cust.CreditLimitCents), dollars(cust.OpenARCents))
+				domain.Money(cust.CreditLimitCents), domain.Money(cust.OpenARCents))
 		}
 		dur = between(r, 2*time.Hour, 6*24*time.Hour)
 		h.releaseNote = "Payment received, approved by credit"
@@ -1061,17 +1061,4 @@ func countPositive(xs []int64) int {
 		}
 	}
 	return n
-}
-
-// dollars formats cents as $1,234.56.
-func dollars(cents int64) string {
-	s := fmt.Sprintf("%d", cents/100)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return fmt.Sprintf("$%s.%02d", b.String(), cents%100)
 }

@@ -294,8 +294,8 @@ func Validate(r Request, f Facts, role domain.Role) Outcome {
 	case c.Type == "b2b" && c.OpenARCents+f.OpenOrdersCents+out.TotalCents > c.CreditLimitCents:
 		out.Holds = append(out.Holds, Hold{Reason: "credit", Note: fmt.Sprintf(
 			"Open AR %s + open orders %s + this order %s = %s, over the credit limit of %s.",
-			money(c.OpenARCents), money(f.OpenOrdersCents), money(out.TotalCents),
-			money(c.OpenARCents+f.OpenOrdersCents+out.TotalCents), money(c.CreditLimitCents))})
+			domain.Money(c.OpenARCents), domain.Money(f.OpenOrdersCents), domain.Money(out.TotalCents),
+			domain.Money(c.OpenARCents+f.OpenOrdersCents+out.TotalCents), domain.Money(c.CreditLimitCents))})
 	}
 	if f.DuplicatePO != "" {
 		out.Holds = append(out.Holds, Hold{Reason: "duplicate_po", Note: fmt.Sprintf("PO %s was already used on order %s.", r.PONumber, f.DuplicatePO)})
@@ -356,11 +356,11 @@ func validateLine(errs map[string]string, i int, l LineRequest, f Facts, role do
 		case p != it.PriceCents && l.PriceOverrideReason != "" && domain.RoleIn(role, domain.RoleSales):
 			price, reason = p, l.PriceOverrideReason
 		case p != it.PriceCents && l.PriceOverrideReason == "" && domain.RoleIn(role, domain.RoleSales):
-			errs[key("price_override_reason")] = fmt.Sprintf("is required to sell %s at %s instead of the list price %s", l.SKU, money(p), money(it.PriceCents))
+			errs[key("price_override_reason")] = fmt.Sprintf("is required to sell %s at %s instead of the list price %s", l.SKU, domain.Money(p), domain.Money(it.PriceCents))
 			return Line{}, false
 		case p != it.PriceCents:
 			price = p
-			note := fmt.Sprintf("Line %d: %s at %s, price list says %s.", i+1, l.SKU, money(p), money(it.PriceCents))
+			note := fmt.Sprintf("Line %d: %s at %s, price list says %s.", i+1, l.SKU, domain.Money(p), domain.Money(it.PriceCents))
 			if l.PriceOverrideReason != "" {
 				// Whoever reviews the hold sees what the submitter meant.
 				note += fmt.Sprintf(" Override reason %q not applied: only inside sales and administrators may override a price.", l.PriceOverrideReason)
@@ -445,20 +445,4 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
-}
-
-func money(cents int64) string {
-	neg := ""
-	if cents < 0 {
-		neg, cents = "-", -cents
-	}
-	d := fmt.Sprint(cents / 100)
-	var b strings.Builder
-	for i, r := range d {
-		if i > 0 && (len(d)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return fmt.Sprintf("%s$%s.%02d", neg, b.String(), cents%100)
 }

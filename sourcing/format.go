@@ -1,7 +1,6 @@
 package sourcing
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -31,14 +30,6 @@ func appendThousands(b []byte, n int64) []byte {
 
 func appendMiles(b []byte, d float64) []byte {
 	return append(appendThousands(b, int64(math.Round(d))), " mi"...)
-}
-
-func money(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s$%s.%02d", sign, thousands(cents/100), cents%100)
 }
 
 func appendUnits(b []byte, n int64) []byte {

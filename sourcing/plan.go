@@ -3,6 +3,7 @@ package sourcing
 import (
 	"cmp"
 	"fmt"
+	"github.com/oms/oms/domain"
 	"slices"
 	"strconv"
 	"strings"
@@ -251,7 +252,7 @@ func (p *planner) run(res *Result) {
 		res.Trace = append(res.Trace, "Rule ships complete: one location must ship everything.")
 	case p.policy.NoSplitBelowCents > 0 && p.order.ValueCents < p.policy.NoSplitBelowCents:
 		res.Trace = append(res.Trace, fmt.Sprintf("Order value %s is under %s: not splitting, one location must ship everything.",
-			money(p.order.ValueCents), money(p.policy.NoSplitBelowCents)))
+			domain.Money(p.order.ValueCents), domain.Money(p.policy.NoSplitBelowCents)))
 	default:
 		shipComplete = false
 		if p.policy.MaxSplits == 1 {
@@ -500,7 +501,7 @@ func (p *planner) traceLocations(res *Result, a attempt, shipComplete bool, inel
 		}
 		switch p.policy.Rank {
 		case RankCost:
-			b = append(b, money(l.CostPerShipmentCents)...)
+			b = append(b, domain.Money(l.CostPerShipmentCents)...)
 			b = append(b, " per shipment, "...)
 		case RankPriority:
 			b = append(b, "priority "...)

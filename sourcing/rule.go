@@ -255,15 +255,15 @@ func matches(c Conditions, o Order, state string) (string, bool) {
 	}
 	if c.MinOrderValueCents > 0 {
 		if o.ValueCents < c.MinOrderValueCents {
-			return fmt.Sprintf("order value %s is under the minimum %s", money(o.ValueCents), money(c.MinOrderValueCents)), false
+			return fmt.Sprintf("order value %s is under the minimum %s", domain.Money(o.ValueCents), domain.Money(c.MinOrderValueCents)), false
 		}
-		held = append(held, "order value at least "+money(c.MinOrderValueCents))
+		held = append(held, "order value at least "+domain.Money(c.MinOrderValueCents))
 	}
 	if c.MaxOrderValueCents > 0 {
 		if o.ValueCents > c.MaxOrderValueCents {
-			return fmt.Sprintf("order value %s is over the maximum %s", money(o.ValueCents), money(c.MaxOrderValueCents)), false
+			return fmt.Sprintf("order value %s is over the maximum %s", domain.Money(o.ValueCents), domain.Money(c.MaxOrderValueCents)), false
 		}
-		held = append(held, "order value at most "+money(c.MaxOrderValueCents))
+		held = append(held, "order value at most "+domain.Money(c.MaxOrderValueCents))
 	}
 	var hazmat, dropship bool
 	for _, l := range o.Lines {

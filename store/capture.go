@@ -156,7 +156,7 @@ func (db *DB) captureOrder(ctx context.Context, tx *sql.Tx, req intake.Request, 
 		return db.insertEvent(ctx, tx, e)
 	}
 	if err := event(Event{Kind: "order.created", Actor: by.Actor,
-		Summary: fmt.Sprintf("%s order received: %d lines, %s.", domain.ChannelLabel(req.Channel), len(o.Lines), moneyText(o.TotalCents)),
+		Summary: fmt.Sprintf("%s order received: %d lines, %s.", domain.ChannelLabel(req.Channel), len(o.Lines), domain.Money(o.TotalCents)),
 		After:   string(domain.StatusOpen)}); err != nil {
 		return Captured{}, err
 	}
@@ -170,7 +170,7 @@ func (db *DB) captureOrder(ctx context.Context, tx *sql.Tx, req intake.Request, 
 	for _, l := range o.Lines {
 		if l.OverrideReason != "" {
 			overrides = append(overrides, fmt.Sprintf("line %d %s at %s instead of %s (%q)", l.LineNo, l.SKU,
-				moneyText(l.UnitPriceCents), moneyText(l.PriceListCents), l.OverrideReason))
+				domain.Money(l.UnitPriceCents), domain.Money(l.PriceListCents), l.OverrideReason))
 		}
 	}
 	if len(overrides) > 0 {
@@ -459,8 +459,4 @@ func (db *DB) orderFacts(ctx context.Context, q querier, req intake.Request) (or
 		f.Items[strings.ToUpper(it.SKU)] = it
 	}
 	return f, rows.Err()
-}
-
-func moneyText(cents int64) string {
-	return fmt.Sprintf("$%d.%02d", cents/100, cents%100)
 }

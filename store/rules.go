@@ -202,7 +202,7 @@ func fieldDiff(prefix string, old, new any) []string {
 				return empty
 			}
 			if n, err := strconv.ParseInt(v, 10, 64); err == nil && strings.HasSuffix(k, "_cents") {
-				return fmt.Sprintf("$%d.%02d", n/100, n%100)
+				return domain.Money(n)
 			}
 			return v
 		}

@@ -5,7 +5,6 @@ package views
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/oms/oms/domain"
 )
@@ -71,37 +70,11 @@ func csrfHeaders(token string) string {
 	return fmt.Sprintf(`{"X-CSRF-Token": %q}`, token)
 }
 
-// Money formats cents as dollars with thousands separators: 1234567 → $12,345.67.
-func Money(cents int64) string {
-	neg := cents < 0
-	if neg {
-		cents = -cents
-	}
-	s := Thousands(cents / 100)
-	out := fmt.Sprintf("$%s.%02d", s, cents%100)
-	if neg {
-		return "-" + out
-	}
-	return out
-}
+// Money formats cents as dollars with thousands separators (domain.Money).
+func Money(cents int64) string { return domain.Money(cents) }
 
-// Thousands formats n with comma separators.
-func Thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// Thousands formats n with comma separators (domain.Thousands).
+func Thousands(n int64) string { return domain.Thousands(n) }
 
 func statusText(status int) string { return fmt.Sprintf("Error %d", status) }
 
