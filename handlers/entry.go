@@ -351,9 +351,12 @@ func readEntryFields(c *fiber.Ctx) views.EntryFields {
 			Country: c.FormValue("ship_country"),
 		},
 	}
-	if f.CustomerAccount == "" {
-		// Without JavaScript the typeahead is a plain box: take it as the account.
-		f.CustomerAccount = strings.TrimSpace(c.FormValue("customer_q"))
+	// The box shows a picked customer as "Name (ACCOUNT)". Text that does
+	// not end so was typed over the pick, or typed without JavaScript (the
+	// typeahead is then a plain box): it is what the rep means, never the
+	// customer picked before.
+	if q := strings.TrimSpace(c.FormValue("customer_q")); q != "" && !strings.HasSuffix(q, "("+f.CustomerAccount+")") {
+		f.CustomerAccount = q
 	}
 	args := c.Request().PostArgs()
 	multi := func(name string) []string {

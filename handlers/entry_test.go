@@ -221,6 +221,29 @@ func TestEntrySubmit(t *testing.T) {
 			t.Fatalf("%d orders after a rejected submit", n)
 		}
 	})
+	t.Run("CustomerTypedOverThePick", func(t *testing.T) {
+		a := newEntryApp(t)
+		c := signedIn(t, a, "sales@demo.test")
+		c.Get("/orders/new")
+		// The rep picked a customer, then typed another name over it and
+		// submitted without picking again: the order must not go to the
+		// first customer.
+		form := orderForm(entrytest.SKUWire, "3")
+		form.Set("customer_q", "Somebody Else Inc")
+		resp, body := c.HTMX("POST", "/orders/new", form)
+		problem := testapp.Doc(t, body).Find(`[data-field="customer_account"]`).Text()
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(problem, "SOMEBODY ELSE INC is not a known customer account") {
+			t.Fatalf("status %d, customer problem %q", resp.StatusCode, problem)
+		}
+		if n := countRows(t, a.DB, `SELECT count(*) FROM orders`); n != 0 {
+			t.Fatalf("%d orders for the customer picked before", n)
+		}
+		// The box as a pick leaves it: the order goes through.
+		form.Set("customer_q", "Acme Mechanical ("+entrytest.Account+")")
+		if resp, _ := c.HTMX("POST", "/orders/new", form); resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("with the picked customer: status %d", resp.StatusCode)
+		}
+	})
 	t.Run("PriceOverrideNeedsReason", func(t *testing.T) {
 		a := newEntryApp(t)
 		c := signedIn(t, a, "sales@demo.test")
