@@ -138,11 +138,11 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	} else {
 		for _, id := range ids {
-			go func() {
-				if err := db.RunImport(ctx, id); err != nil {
+			db.StartImport(id, func(err error) {
+				if err != nil && !errors.Is(err, context.Canceled) {
 					log.Warn("resume import", "job", id, "err", err)
 				}
-			}()
+			})
 		}
 	}
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -80,19 +81,20 @@ func (h *Import) Create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	go h.run(id)
-	return httpx.Redirect(c, fmt.Sprintf("/orders/import/%d", id))
-}
-
-// run runs a job to its end, detached from any request.
-func (h *Import) run(id int64) {
 	start := time.Now()
-	err := h.DB.RunImport(context.Background(), id)
-	if err != nil {
-		h.Logger.Error("import failed", "job", id, "err", err)
-		return
-	}
-	h.Logger.Info("import done", "job", id, "seconds", time.Since(start).Seconds())
+	// The run outlives the request; the store stops it at shutdown and the
+	// next start resumes it.
+	h.DB.StartImport(id, func(err error) {
+		switch {
+		case errors.Is(err, context.Canceled):
+			h.Logger.Info("import stopped for shutdown; it resumes at the next start", "job", id)
+		case err != nil:
+			h.Logger.Error("import failed", "job", id, "err", err)
+		default:
+			h.Logger.Info("import done", "job", id, "seconds", time.Since(start).Seconds())
+		}
+	})
+	return httpx.Redirect(c, fmt.Sprintf("/orders/import/%d", id))
 }
 
 // Show is a job's progress while it runs (htmx polls it every second) and

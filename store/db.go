@@ -41,6 +41,12 @@ type DB struct {
 	stopped   chan struct{}
 	closeOnce sync.Once
 
+	// jobs are background runs (CSV imports, StartImport) that Close
+	// cancels through jobsCtx and waits for before closing the pools.
+	jobsCtx    context.Context
+	cancelJobs context.CancelFunc
+	jobs       sync.WaitGroup
+
 	// captures batches API order captures into shared write transactions
 	// (group commit; see CaptureOrderOnce).
 	captures captureQueue
@@ -93,6 +99,7 @@ func Open(path string) (*DB, error) {
 	c.SetMaxOpenConns(1)
 	db := &DB{write: w, read: r, checkpoint: c, path: path, Now: func() time.Time { return time.Now().UTC() },
 		stop: make(chan struct{}), stopped: make(chan struct{})}
+	db.jobsCtx, db.cancelJobs = context.WithCancel(context.Background())
 	go db.checkpointLoop(time.Second)
 	return db, nil
 }
@@ -118,7 +125,11 @@ func (db *DB) checkpointLoop(every time.Duration) {
 // Close stops the checkpointer and closes the pools; the last connection
 // to close checkpoints the WAL.
 func (db *DB) Close() error {
-	db.closeOnce.Do(func() { close(db.stop) })
+	db.closeOnce.Do(func() {
+		db.cancelJobs()
+		db.jobs.Wait()
+		close(db.stop)
+	})
 	<-db.stopped
 	return errors.Join(db.read.Close(), db.checkpoint.Close(), db.write.Close())
 }

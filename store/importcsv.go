@@ -150,6 +150,20 @@ func (db *DB) ImportResults(ctx context.Context, jobID int64, problems bool) ([]
 	return out, rows.Err()
 }
 
+// StartImport runs the import job in the background and returns at once;
+// done, when not nil, gets the run's result. Close stops a run between two
+// orders and waits for it: the job then stays running in the database, done
+// gets context.Canceled, and the next start resumes it (UnfinishedImports)
+// after the last order it took.
+func (db *DB) StartImport(jobID int64, done func(error)) {
+	db.jobs.Go(func() {
+		err := db.RunImport(db.jobsCtx, jobID)
+		if done != nil {
+			done(err)
+		}
+	})
+}
+
 // RunImport captures the job's orders one by one, each through the intake
 // pipeline in its own write transaction together with its report line and
 // the job's progress, so that an order is never half imported and a run
@@ -178,6 +192,10 @@ func (db *DB) RunImport(ctx context.Context, jobID int64) error {
 	batch, err := csvimport.Parse(content)
 	if err == nil {
 		err = db.runImport(ctx, jobID, by, batch, done)
+	}
+	if ctx.Err() != nil {
+		// Stopped, not failed: the job stays running and resumes.
+		return ctx.Err()
 	}
 	status, msg := ImportDone, ""
 	if err != nil {

@@ -1,8 +1,11 @@
 package store_test
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -159,4 +162,89 @@ func TestImportTenThousandRows(t *testing.T) {
 	t.Logf("10,000 rows, 2,000 orders: %s (%.0f orders/s); accepted %d, held %d", took.Round(time.Millisecond),
 		2000/took.Seconds(), j.Accepted, j.Held)
 	checkInvariants(t, db)
+}
+
+// TestImportStopsAtCloseAndResumes closes the store while an import runs:
+// the job is left running (not failed), and the next start takes up the
+// rest, so every order is captured exactly once.
+func TestImportStopsAtCloseAndResumes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "oms.db")
+	db, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	entrytest.Seed(t)(db)
+	if err := db.Update(t.Context(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE customers SET credit_limit_cents = 10000000000`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const orders = 1500
+	var b strings.Builder
+	b.WriteString(csvHeader)
+	for o := range orders {
+		fmt.Fprintf(&b, "C100,PO-%05d,MAIN,,,,,,,,,GROUND,no,FST-1001,25,\n", o)
+	}
+	batch, err := csvimport.Parse([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := db.CreateImportJob(t.Context(), store.NewImportJob{Actor: "ops@demo.test", Role: domain.RoleOps, FileName: "orders.csv",
+		Content: []byte(b.String()), Batch: batch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan error, 1)
+	db.StartImport(id, func(err error) { stopped <- err })
+	for count(t, db, `SELECT count(*) FROM import_results`) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-stopped:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("the run ended with %v, want context.Canceled", err)
+		}
+	default:
+		t.Fatal("Close returned while the import was still running")
+	}
+
+	db, err = store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ids, err := db.UnfinishedImports(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 1 || ids[0] != id {
+		t.Fatalf("unfinished after close: %v, want [%d]", ids, id)
+	}
+	taken := count(t, db, `SELECT count(*) FROM orders`)
+	if taken == 0 || taken == orders {
+		t.Fatalf("%d of %d orders taken before the close; the test needs the close to land mid-run", taken, orders)
+	}
+	if err := db.RunImport(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	j, err := db.ImportJob(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Status != store.ImportDone || j.DoneOrders != orders {
+		t.Fatalf("after resuming: status %s, %d of %d orders", j.Status, j.DoneOrders, orders)
+	}
+	if n := count(t, db, `SELECT count(*) FROM orders`); n != orders {
+		t.Fatalf("%d orders for %d in the file", n, orders)
+	}
+	if n := count(t, db, `SELECT count(DISTINCT customer_po) FROM orders`); n != orders {
+		t.Fatalf("%d distinct POs: an order was taken twice", n)
+	}
 }
