@@ -70,14 +70,19 @@ func env(name, def string) string {
 	return def
 }
 
-func envDuration(name string, def time.Duration) time.Duration {
-	if v := os.Getenv(name); v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			return d
-		}
-		slog.Warn("ignoring bad duration", "var", name, "value", v)
+func envDuration(name string, def time.Duration) (time.Duration, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
 	}
-	return def
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not a Go duration; write e.g. %s", name, v, def)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%s=%q must be more than 0 (the default is %s)", name, v, def)
+	}
+	return d, nil
 }
 
 func openStore(path string) (*store.DB, error) {
@@ -106,6 +111,16 @@ func serve(args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// A bad setting stops the server at start rather than being replaced
+	// by a default nobody asked for.
+	idle, err := envDuration("OMS_SESSION_IDLE", 30*time.Minute)
+	if err != nil {
+		return err
+	}
+	absolute, err := envDuration("OMS_SESSION_MAX", 12*time.Hour)
+	if err != nil {
+		return err
+	}
 
 	db, err := openStore(*dbPath)
 	if err != nil {
@@ -126,8 +141,8 @@ func serve(args []string, log *slog.Logger) error {
 	app := web.New(db, web.Config{
 		Demo:         *demoMode,
 		TLS:          tls,
-		IdleTimeout:  envDuration("OMS_SESSION_IDLE", 30*time.Minute),
-		AbsTimeout:   envDuration("OMS_SESSION_MAX", 12*time.Hour),
+		IdleTimeout:  idle,
+		AbsTimeout:   absolute,
 		Logger:       log,
 		TrustProxies: proxies,
 	})

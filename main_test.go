@@ -60,3 +60,24 @@ func TestServeRefusesRetention(t *testing.T) {
 		})
 	}
 }
+
+// TestServeRefusesSessionTimeouts: a session timeout that is not a
+// positive Go duration stops the server at start, naming the variable.
+func TestServeRefusesSessionTimeouts(t *testing.T) {
+	for _, tc := range []struct {
+		name, variable, value, wantErr string
+	}{
+		{"ErrIdleNotADuration", "OMS_SESSION_IDLE", "30", `OMS_SESSION_IDLE="30" is not a Go duration`},
+		{"ErrIdleZero", "OMS_SESSION_IDLE", "0s", `OMS_SESSION_IDLE="0s" must be more than 0`},
+		{"ErrMaxNegative", "OMS_SESSION_MAX", "-1h", `OMS_SESSION_MAX="-1h" must be more than 0`},
+		{"OK", "OMS_SESSION_MAX", "8h", "invalid port"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(tc.variable, tc.value)
+			err := serve([]string{"--addr", "localhost:-1", "--db", filepath.Join(t.TempDir(), "oms.db")}, slog.New(slog.DiscardHandler))
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+}
