@@ -591,3 +591,60 @@ func TestImportReport(t *testing.T) {
 	}
 	testapp.Screenshot(t, ctx, "import-report")
 }
+
+// TestSubmitWaitsForAutosave submits while an autosave is on its way and
+// slow: capturing the order deletes its draft, and an autosave answered
+// after that must not bring the draft back into the drafts panel.
+func TestSubmitWaitsForAutosave(t *testing.T) {
+	a := testapp.New(t, web.Config{}, entrytest.Seed(t))
+	target, err := url.Parse(a.Serve(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only draft saves are slow, so the submit would overtake them.
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/orders/drafts" {
+			time.Sleep(1500 * time.Millisecond)
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	base := srv.URL
+	ctx := testapp.Browser(t)
+	if err := chromedp.Do(ctx, testapp.SignInActions(base, "sales@demo.test"),
+		chromedp.Navigate(base+"/orders/new"), chromedp.WaitVisible(`#customer-q`)); err != nil {
+		t.Fatal(err)
+	}
+	typeKeys(t, ctx, "acme")
+	waitFor(t, ctx, `document.querySelectorAll('#customer-options [role=option]').length > 0`, "customer options")
+	typeKeys(t, ctx, "\r")
+	waitFor(t, ctx, `(document.querySelector('[data-testid="customer-card"] h2') || {}).textContent === 'Acme Mechanical'`, "the customer's card")
+	typeKeys(t, ctx, "PO-RACE")
+	if err := chromedp.Do(ctx, chromedp.Focus(`#sku-0`)); err != nil {
+		t.Fatal(err)
+	}
+	typeKeys(t, ctx, strings.ToLower(entrytest.SKUWire)+"\r")
+	waitFor(t, ctx, `document.activeElement && document.activeElement.id === 'qty-0'`, "focus on quantity")
+	typeKeys(t, ctx, "3")
+	waitFor(t, ctx, `document.getElementById('entry-autosave').classList.contains('htmx-request')`, "an autosave on its way")
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, `location.pathname.startsWith('/orders/SO-')`, "the order page")
+	// A save that overtook nothing has arrived by now; one that the submit
+	// overtook arrives within the proxy's delay.
+	time.Sleep(2 * time.Second)
+	var drafts, orders int
+	if err := a.DB.View(t.Context(), func(tx *sql.Tx) error {
+		if err := tx.QueryRow(`SELECT count(*) FROM order_drafts`).Scan(&drafts); err != nil {
+			return err
+		}
+		return tx.QueryRow(`SELECT count(*) FROM orders WHERE customer_po = 'PO-RACE'`).Scan(&orders)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if orders != 1 || drafts != 0 {
+		t.Fatalf("%d orders and %d drafts after submitting: the submitted order's draft came back", orders, drafts)
+	}
+}
