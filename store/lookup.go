@@ -65,12 +65,6 @@ type ShipToMatch struct {
 	Default    bool   `json:"default"`
 }
 
-// lookupPattern escapes LIKE wildcards in q; the queries use ESCAPE '\'.
-func lookupPattern(q string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(q)
-}
-
 func lookupLimit(limit int) int {
 	if limit <= 0 || limit > MaxLookupResults {
 		return MaxLookupResults
@@ -78,26 +72,26 @@ func lookupLimit(limit int) int {
 	return limit
 }
 
-// LookupItems finds items whose SKU starts with q or whose description or
-// SKU contains it, exact SKU first, with availability per location.
+// LookupItems finds items whose SKU starts with or contains q or whose
+// description has every word of q, exact SKU first, active before inactive,
+// with availability per active own location.
 func (db *DB) LookupItems(ctx context.Context, q string, limit int) ([]ItemMatch, error) {
 	q = strings.TrimSpace(q)
 	out := []ItemMatch{}
 	if q == "" {
 		return out, nil
 	}
-	p := lookupPattern(q)
 	err := db.View(ctx, func(tx *sql.Tx) error {
+		ids, err := matchItems(ctx, tx, q, itemMatch{SKUContains: true, Limit: lookupLimit(limit)})
+		if err != nil || len(ids) == 0 {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT id, sku, description, uom, pack_qty, min_qty, list_price_cents, active, discontinued
-			FROM items
-			WHERE sku LIKE ?1 || '%' ESCAPE '\' OR sku LIKE '%' || ?1 || '%' ESCAPE '\' OR description LIKE '%' || ?1 || '%' ESCAPE '\'
-			ORDER BY sku = ?2 COLLATE NOCASE DESC, sku LIKE ?1 || '%' ESCAPE '\' DESC, active DESC, sku
-			LIMIT ?3`, p, q, lookupLimit(limit))
+			FROM items WHERE id IN (`+placeholders(len(ids))+`)`, anyIDs(ids)...)
 		if err != nil {
 			return err
 		}
-		var ids []any
-		byID := map[int64]int{}
+		byID := map[int64]ItemMatch{}
 		for rows.Next() {
 			var id int64
 			var it ItemMatch
@@ -106,34 +100,27 @@ func (db *DB) LookupItems(ctx context.Context, q string, limit int) ([]ItemMatch
 				return err
 			}
 			it.Stock = []LocationStock{}
-			byID[id] = len(out)
-			ids = append(ids, id)
-			out = append(out, it)
+			byID[id] = it
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil || len(ids) == 0 {
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = tx.QueryContext(ctx, `SELECT i.item_id, l.code, l.name, i.on_hand, i.allocated, i.safety_stock, i.on_hand_as_of
-			FROM inventory i JOIN locations l ON l.id = i.location_id
-			WHERE l.type <> 'vendor' AND l.active = 1 AND i.item_id IN (`+placeholders(len(ids))+`)
-			ORDER BY i.item_id, l.code`, ids...)
+		stock, err := itemStock(ctx, tx, ids, false)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var s LocationStock
-			if err := rows.Scan(&id, &s.Location, &s.Name, &s.OnHand, &s.Allocated, &s.SafetyStock, &s.AsOf); err != nil {
-				return err
-			}
-			s.Available = s.OnHand - s.Allocated - s.SafetyStock
-			it := &out[byID[id]]
-			it.Stock = append(it.Stock, s)
-			it.Available += max(s.Available, 0)
+		for _, s := range stock {
+			it := byID[s.ItemID]
+			it.Stock = append(it.Stock, LocationStock{Location: s.Location.Code, Name: s.Location.Name, OnHand: s.OnHand,
+				Allocated: s.Allocated, SafetyStock: s.SafetyStock, Available: s.Available(), AsOf: s.AsOf})
+			it.Available += max(s.Available(), 0)
+			byID[s.ItemID] = it
 		}
-		return rows.Err()
+		for _, id := range ids {
+			out = append(out, byID[id])
+		}
+		return nil
 	})
 	return out, err
 }
@@ -146,7 +133,7 @@ func (db *DB) LookupCustomers(ctx context.Context, q string, limit int) ([]Custo
 	if q == "" {
 		return out, nil
 	}
-	p := lookupPattern(q)
+	p := likeEscape(q)
 	digits := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
 			return r

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// itemMatch says how matchItems reads a query beyond the rules every item
+// search shares.
+type itemMatch struct {
+	// ActiveOnly leaves inactive items out (the inventory screen); the API
+	// and the entry screen show them, marked, so that a refused SKU can be
+	// explained.
+	ActiveOnly bool
+	// SKUContains also matches the query anywhere in the SKU, as the items
+	// API documents ("SKU (prefix or part)").
+	SKUContains bool
+	// CustomerID, when not 0, also matches the start of that customer's
+	// buyer part numbers.
+	CustomerID int64
+	Limit      int
+}
+
+// matchItems returns the ids of the items the query names, best first. An
+// item matches when its SKU starts with the query, when every word of the
+// query appears in its description, or by the options' extra keys; case
+// does not matter and LIKE wildcards are taken as text. An empty query
+// matches every item. Ranking: exact SKU, then SKU or buyer part prefix,
+// then the rest; within each, active before inactive, current before
+// discontinued, then by SKU.
+func matchItems(ctx context.Context, q querier, query string, opts itemMatch) ([]int64, error) {
+	query = strings.TrimSpace(query)
+	p := likeEscape(query)
+	prefix := `i.sku LIKE ?1 || '%' ESCAPE '\'`
+	if opts.CustomerID != 0 {
+		prefix = `(` + prefix + ` OR i.id IN (SELECT item_id FROM item_xrefs
+			WHERE kind = 'buyer_part' AND customer_id = ?2 AND value LIKE ?1 || '%' ESCAPE '\'))`
+	}
+	keys := []string{prefix}
+	if opts.SKUContains {
+		keys = append(keys, `i.sku LIKE '%' || ?1 || '%' ESCAPE '\'`)
+	}
+	args := []any{p, opts.CustomerID, query, opts.Limit}
+	var words []string
+	for _, w := range strings.Fields(query) {
+		args = append(args, "%"+likeEscape(w)+"%")
+		words = append(words, fmt.Sprintf(`i.description LIKE ?%d ESCAPE '\'`, len(args)))
+	}
+	if len(words) > 0 {
+		keys = append(keys, `(`+strings.Join(words, " AND ")+`)`)
+	}
+	where := `(?3 = '' OR ` + strings.Join(keys, " OR ") + `)`
+	if opts.ActiveOnly {
+		where += ` AND i.active = 1`
+	}
+	ids, err := queryColumn[int64](ctx, q, `SELECT i.id FROM items i WHERE `+where+`
+		ORDER BY i.sku = ?3 DESC, `+prefix+` DESC, i.active DESC, i.discontinued, i.sku
+		LIMIT ?4`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("match items: %w", err)
+	}
+	return ids, nil
+}
+
+// stockRow is one item's stock at one location.
+type stockRow struct {
+	ItemID      int64
+	Location    Location
+	Priority    int64
+	OnHand      int64
+	Allocated   int64
+	SafetyStock int64
+	AsOf        string // as stored; "" where the location has no record
+}
+
+// Available is available to promise: on hand - allocated - safety stock.
+func (s stockRow) Available() int64 { return s.OnHand - s.Allocated - s.SafetyStock }
+
+// itemStock reads the stock of the items per location, by item and
+// location code. Without every it reads what can be promised: active own
+// locations (vendors' stock is not the OMS's to promise) that hold a record
+// of the item. With every it reads what the item page shows: every own
+// location, active or not, with zeros where there is no record, and any
+// vendor location that reports stock.
+func itemStock(ctx context.Context, q querier, itemIDs []int64, every bool) ([]stockRow, error) {
+	if len(itemIDs) == 0 {
+		return nil, nil
+	}
+	args := append(anyIDs(itemIDs), every)
+	rows, err := q.QueryContext(ctx, `SELECT i.id, l.id, l.code, l.name, l.type, l.serves, l.city, l.region, l.latitude, l.longitude, l.active, l.priority,
+			coalesce(v.on_hand, 0), coalesce(v.allocated, 0), coalesce(v.safety_stock, 0), coalesce(v.on_hand_as_of, '')
+		FROM items i CROSS JOIN locations l LEFT JOIN inventory v ON v.item_id = i.id AND v.location_id = l.id
+		WHERE i.id IN (`+placeholders(len(itemIDs))+`)
+			AND CASE WHEN ? THEN l.type <> 'vendor' OR v.item_id IS NOT NULL
+				ELSE l.type <> 'vendor' AND l.active = 1 AND v.item_id IS NOT NULL END
+		ORDER BY i.id, l.code`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("item stock: %w", err)
+	}
+	defer rows.Close()
+	var out []stockRow
+	for rows.Next() {
+		var s stockRow
+		l := &s.Location
+		if err := rows.Scan(&s.ItemID, &l.ID, &l.Code, &l.Name, &l.Type, &l.Serves, &l.City, &l.Region, &l.Lat, &l.Lon, &l.Active, &s.Priority,
+			&s.OnHand, &s.Allocated, &s.SafetyStock, &s.AsOf); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// anyIDs turns ids into query arguments.
+func anyIDs(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
