@@ -6,7 +6,6 @@ import (
 	"errors"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/geo"
@@ -104,50 +103,40 @@ const (
 	maxItemMatchesEntry     = 12
 )
 
-// EntryCustomers finds active and inactive customers by account prefix,
-// name words or phone digits (of the account or any contact), best matches
-// first: an exact account, then account prefixes, then names.
+// EntryCustomers finds active and inactive customers as matchCustomers
+// does (account, name words, e-mail, phone digits of the account or any
+// contact), best first: an exact account, then account prefixes, then names.
 func (db *DB) EntryCustomers(ctx context.Context, q string) ([]EntryCustomerMatch, error) {
-	q = strings.TrimSpace(q)
-	if q == "" {
-		return nil, nil
-	}
-	conds := []string{`c.account LIKE ? ESCAPE '\'`}
-	args := []any{likeEscape(q) + "%"}
-	if words := strings.Fields(q); len(words) > 0 {
-		var nameConds []string
-		for _, w := range words {
-			nameConds = append(nameConds, `c.name LIKE ? ESCAPE '\'`)
-			args = append(args, "%"+likeEscape(w)+"%")
-		}
-		conds = append(conds, "("+strings.Join(nameConds, " AND ")+")")
-	}
-	if digits := onlyDigits(q); len(digits) >= 4 && len(digits)*2 >= len(q) {
-		conds = append(conds, entryPhoneDigits("c.phone")+` LIKE ?`,
-			`c.id IN (SELECT customer_id FROM customer_contacts WHERE `+entryPhoneDigits("phone")+` LIKE ?)`)
-		args = append(args, "%"+digits+"%", "%"+digits+"%")
-	}
-	args = append(args, strings.ToUpper(q), likeEscape(q)+"%", maxCustomerMatchesEntry)
-	rows, err := db.read.QueryContext(ctx, `SELECT c.account, c.name, c.phone, coalesce(s.city, ''), coalesce(s.region, ''),
-			c.credit_status = 'hold', c.active
-		FROM customers c
-		LEFT JOIN ship_tos s ON s.id = (SELECT id FROM ship_tos WHERE customer_id = c.id AND active = 1 ORDER BY is_default DESC, id LIMIT 1)
-		WHERE `+strings.Join(conds, " OR ")+`
-		ORDER BY c.account = ? DESC, c.account LIKE ? ESCAPE '\' DESC, c.active DESC, c.name
-		LIMIT ?`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []EntryCustomerMatch
-	for rows.Next() {
-		var m EntryCustomerMatch
-		if err := rows.Scan(&m.Account, &m.Name, &m.Phone, &m.City, &m.Region, &m.CreditHold, &m.Active); err != nil {
-			return nil, err
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		ids, err := matchCustomers(ctx, tx, q, maxCustomerMatchesEntry)
+		if err != nil || len(ids) == 0 {
+			return err
 		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.account, c.name, c.phone, coalesce(s.city, ''), coalesce(s.region, ''),
+				c.credit_status = 'hold', c.active
+			FROM customers c
+			LEFT JOIN ship_tos s ON s.id = (SELECT id FROM ship_tos WHERE customer_id = c.id AND active = 1 ORDER BY is_default DESC, id LIMIT 1)
+			WHERE c.id IN (`+placeholders(len(ids))+`)`, anyIDs(ids)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		byID := map[int64]EntryCustomerMatch{}
+		for rows.Next() {
+			var id int64
+			var m EntryCustomerMatch
+			if err := rows.Scan(&id, &m.Account, &m.Name, &m.Phone, &m.City, &m.Region, &m.CreditHold, &m.Active); err != nil {
+				return err
+			}
+			byID[id] = m
+		}
+		for _, id := range ids {
+			out = append(out, byID[id])
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // CustomerForEntry returns the customer with its active ship-tos (default
@@ -352,20 +341,4 @@ func entryStock(ctx context.Context, tx *sql.Tx, items []EntryItem, postalCode s
 		})
 	}
 	return nil
-}
-
-// onlyDigits keeps the digits of s.
-func onlyDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsDigit(r) && r < 128 {
-			return r
-		}
-		return -1
-	}, s)
-}
-
-// entryPhoneDigits is the SQL for a phone column with its punctuation
-// removed, so that "(214) 555-0100" matches "2145550100".
-func entryPhoneDigits(col string) string {
-	return `replace(replace(replace(replace(replace(replace(` + col + `, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', '')`
 }

@@ -125,43 +125,27 @@ func (db *DB) LookupItems(ctx context.Context, q string, limit int) ([]ItemMatch
 	return out, err
 }
 
-// LookupCustomers finds customers by account (prefix), name, e-mail or
-// phone, their own or a contact's, exact account first.
+// LookupCustomers finds customers as matchCustomers does (account, name
+// words, e-mail or phone, their own or a contact's), exact account first.
 func (db *DB) LookupCustomers(ctx context.Context, q string, limit int) ([]CustomerMatch, error) {
-	q = strings.TrimSpace(q)
 	out := []CustomerMatch{}
-	if q == "" {
-		return out, nil
-	}
-	p := likeEscape(q)
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, q)
-	if len(digits) < 4 {
-		digits = "" // too few digits to mean a phone number
-	}
 	err := db.View(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.account, c.name, c.type, c.email, c.phone, c.active, c.credit_status,
-				c.credit_limit_cents, c.open_ar_cents, c.price_level, c.ship_complete,
-				c.open_orders_cents
-			FROM customers c
-			WHERE c.account LIKE ?1 || '%' ESCAPE '\'
-				OR c.name LIKE '%' || ?1 || '%' ESCAPE '\'
-				OR c.email LIKE '%' || ?1 || '%' ESCAPE '\'
-				OR (?2 <> '' AND replace(replace(replace(replace(replace(c.phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') LIKE '%' || ?2 || '%')
-				OR c.id IN (SELECT k.customer_id FROM customer_contacts k
-					WHERE k.email LIKE '%' || ?1 || '%' ESCAPE '\'
-						OR (?2 <> '' AND replace(replace(replace(replace(replace(k.phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') LIKE '%' || ?2 || '%'))
-			ORDER BY c.account = ?3 COLLATE NOCASE DESC, c.active DESC, c.name
-			LIMIT ?4`, p, digits, q, lookupLimit(limit))
+		ids, err := matchCustomers(ctx, tx, q, lookupLimit(limit))
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, account, name, type, email, phone, active, credit_status,
+				credit_limit_cents, open_ar_cents, price_level, ship_complete, open_orders_cents
+			FROM customers WHERE id IN (`+placeholders(len(ids))+`)`, anyIDs(ids)...)
 		if err != nil {
 			return err
 		}
-		var ids []any
+		// Rows come in any order; each goes to its place in the ranking.
+		out = make([]CustomerMatch, len(ids))
 		byID := map[int64]int{}
+		for i, id := range ids {
+			byID[id] = i
+		}
 		for rows.Next() {
 			var id int64
 			var m CustomerMatch
@@ -171,17 +155,15 @@ func (db *DB) LookupCustomers(ctx context.Context, q string, limit int) ([]Custo
 				return err
 			}
 			m.ShipTos = []ShipToMatch{}
-			byID[id] = len(out)
-			ids = append(ids, id)
-			out = append(out, m)
+			out[byID[id]] = m
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil || len(ids) == 0 {
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		rows, err = tx.QueryContext(ctx, `SELECT customer_id, code, name, city, region, postal_code, is_default
 			FROM ship_tos WHERE active = 1 AND customer_id IN (`+placeholders(len(ids))+`)
-			ORDER BY customer_id, is_default DESC, code`, ids...)
+			ORDER BY customer_id, is_default DESC, code`, anyIDs(ids)...)
 		if err != nil {
 			return err
 		}

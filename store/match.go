@@ -120,3 +120,54 @@ func anyIDs(ids []int64) []any {
 	}
 	return out
 }
+
+// matchCustomers returns the ids of the customers text names, at most
+// limit, best first. Every customer search (the API, the entry typeahead,
+// the search page and its orders by customer) matches the same way, each
+// key an index lookup:
+//   - account: exact or prefix, case-insensitive (unique index);
+//   - name: every word, the last as a prefix (customers_fts);
+//   - e-mail of the customer or a contact: exact, case-insensitive, when
+//     text has an @ (customers_email, customer_contacts_email);
+//   - phone of the customer or a contact: the digits of text anywhere in
+//     the stored digits, when text is only digits and phone punctuation
+//     with at least 7 digits ("555-0142", "+1 214 555 0142"); fewer digits
+//     are not a phone number and would match at random.
+//
+// Inactive customers match too (marked by the callers), so that a person
+// can see why an account is refused. Ranking: exact account, then account
+// prefix, then active before inactive, then by name.
+func matchCustomers(ctx context.Context, q querier, text string, limit int) ([]int64, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, nil
+	}
+	parts := []string{`SELECT id FROM (SELECT id FROM customers WHERE account >= ? AND account < ? ORDER BY account LIMIT ?)`}
+	args := []any{text, text + "\U0010FFFF", limit}
+	if strings.Contains(text, "@") {
+		parts = append(parts, `SELECT id FROM customers WHERE email = ? COLLATE NOCASE`,
+			`SELECT customer_id FROM customer_contacts WHERE email = ?`)
+		args = append(args, text, text)
+	}
+	if digits, ok := phoneDigits(text); ok {
+		alt := digits
+		if len(digits) == 11 && digits[0] == '1' {
+			alt = digits[1:] // a stored number without the country code
+		}
+		parts = append(parts, `SELECT id FROM customers WHERE `+phoneDigitsSQL+` LIKE ? OR `+phoneDigitsSQL+` LIKE ?`,
+			`SELECT customer_id FROM customer_contacts WHERE `+phoneDigitsSQL+` LIKE ? OR `+phoneDigitsSQL+` LIKE ?`)
+		args = append(args, "%"+digits+"%", "%"+alt+"%", "%"+digits+"%", "%"+alt+"%")
+	}
+	if m := ftsQuery(text); m != "" && !strings.Contains(text, "@") {
+		parts = append(parts, `SELECT id FROM (SELECT rowid AS id FROM customers_fts WHERE customers_fts MATCH ? ORDER BY rank LIMIT ?)`)
+		args = append(args, m, limit)
+	}
+	args = append(args, text, likeEscape(text)+"%", limit)
+	ids, err := queryColumn[int64](ctx, q, `SELECT c.id FROM customers c WHERE c.id IN (`+strings.Join(parts, " UNION ")+`)
+		ORDER BY c.account = ? DESC, c.account LIKE ? ESCAPE '\' DESC, c.active DESC, c.name, c.account
+		LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("match customers: %w", err)
+	}
+	return ids, nil
+}
