@@ -113,28 +113,17 @@ func (db *DB) EntryCustomers(ctx context.Context, q string) ([]EntryCustomerMatc
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.account, c.name, c.phone, coalesce(s.city, ''), coalesce(s.region, ''),
+		out, err = inRank(ctx, tx, `SELECT c.id, c.account, c.name, c.phone, coalesce(s.city, ''), coalesce(s.region, ''),
 				c.credit_status = 'hold', c.active
 			FROM customers c
 			LEFT JOIN ship_tos s ON s.id = (SELECT id FROM ship_tos WHERE customer_id = c.id AND active = 1 ORDER BY is_default DESC, id LIMIT 1)
-			WHERE c.id IN (`+placeholders(len(ids))+`)`, anyIDs(ids)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		byID := map[int64]EntryCustomerMatch{}
-		for rows.Next() {
+			WHERE c.id IN`, ids, func(rows *sql.Rows) (int64, EntryCustomerMatch, error) {
 			var id int64
 			var m EntryCustomerMatch
-			if err := rows.Scan(&id, &m.Account, &m.Name, &m.Phone, &m.City, &m.Region, &m.CreditHold, &m.Active); err != nil {
-				return err
-			}
-			byID[id] = m
-		}
-		for _, id := range ids {
-			out = append(out, byID[id])
-		}
-		return rows.Err()
+			err := rows.Scan(&id, &m.Account, &m.Name, &m.Phone, &m.City, &m.Region, &m.CreditHold, &m.Active)
+			return id, m, err
+		})
+		return err
 	})
 	return out, err
 }
@@ -307,26 +296,22 @@ func entryPriceLevel(ctx context.Context, tx *sql.Tx, account string) (int64, st
 // distance is unknown).
 func entryStock(ctx context.Context, tx *sql.Tx, items []EntryItem, postalCode string) error {
 	ids := make([]int64, len(items))
-	byID := map[int64]int{}
 	for i, it := range items {
 		ids[i] = it.ID
-		byID[it.ID] = i
-	}
-	stock, err := itemStock(ctx, tx, ids, false)
-	if err != nil {
-		return err
 	}
 	here, hasHere := geo.LookupZIP(postalCode)
 	priority := map[string]int64{}
-	for _, r := range stock {
+	err := itemStock(ctx, tx, ids, false, func(i int, r stockRow) {
 		l := r.Location
 		s := EntryStock{Code: l.Code, Name: l.Name, Available: r.Available()}
 		if hasHere {
 			s.Miles, s.HasMiles = geo.Distance(here.Lat, here.Lon, l.Lat, l.Lon), true
 		}
 		priority[l.Code] = r.Priority
-		i := byID[r.ItemID]
 		items[i].Stock = append(items[i].Stock, s)
+	})
+	if err != nil {
+		return err
 	}
 	for i := range items {
 		st := items[i].Stock

@@ -129,40 +129,22 @@ func (db *DB) SearchItems(ctx context.Context, q string, limit int) ([]ItemSumma
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sku, i.description, i.uom, i.discontinued, i.dropship_eligible,
+		out, err = inRank(ctx, tx, `SELECT i.id, i.sku, i.description, i.uom, i.discontinued, i.dropship_eligible,
 				coalesce((SELECT sum(quantity) FROM inbound_supply b WHERE b.item_id = i.id AND b.status = 'open'), 0)
-			FROM items i WHERE i.id IN (`+placeholders(len(ids))+`)`, anyIDs(ids)...)
-		if err != nil {
-			return err
-		}
-		byID := map[int64]ItemSummary{}
-		for rows.Next() {
+			FROM items i WHERE i.id IN`, ids, func(rows *sql.Rows) (int64, ItemSummary, error) {
 			var s ItemSummary
-			if err := rows.Scan(&s.ID, &s.SKU, &s.Description, &s.UOM, &s.Discontinued, &s.DropshipEligible, &s.Inbound); err != nil {
-				rows.Close()
-				return err
-			}
-			byID[s.ID] = s
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		stock, err := itemStock(ctx, tx, ids, false)
+			err := rows.Scan(&s.ID, &s.SKU, &s.Description, &s.UOM, &s.Discontinued, &s.DropshipEligible, &s.Inbound)
+			return s.ID, s, err
+		})
 		if err != nil {
 			return err
 		}
-		for _, r := range stock {
-			s := byID[r.ItemID]
+		return itemStock(ctx, tx, ids, false, func(at int, r stockRow) {
+			s := &out[at]
 			s.OnHand += r.OnHand
 			s.Allocated += r.Allocated
 			s.Available += max(r.Available(), 0)
-			byID[r.ItemID] = s
-		}
-		for _, id := range ids {
-			out = append(out, byID[id])
-		}
-		return nil
+		})
 	})
 	return out, err
 }
@@ -182,13 +164,12 @@ func (db *DB) ItemBySKU(ctx context.Context, sku string) (Item, error) {
 		} else if err != nil {
 			return err
 		}
-		stock, err := itemStock(ctx, tx, []int64{it.ID}, true)
-		if err != nil {
-			return err
-		}
-		for _, r := range stock {
+		err = itemStock(ctx, tx, []int64{it.ID}, true, func(_ int, r stockRow) {
 			it.Availability = append(it.Availability, Availability{Location: r.Location, OnHand: r.OnHand, Allocated: r.Allocated,
 				SafetyStock: r.SafetyStock, Available: r.Available(), OnHandAsOf: ParseTime(r.AsOf)})
+		})
+		if err != nil {
+			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT b.po_number, l.code, l.name, b.quantity, b.expected_date
 			FROM inbound_supply b JOIN locations l ON l.id = b.location_id

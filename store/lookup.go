@@ -86,41 +86,22 @@ func (db *DB) LookupItems(ctx context.Context, q string, limit int) ([]ItemMatch
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, sku, description, uom, pack_qty, min_qty, list_price_cents, active, discontinued
-			FROM items WHERE id IN (`+placeholders(len(ids))+`)`, anyIDs(ids)...)
-		if err != nil {
-			return err
-		}
-		byID := map[int64]ItemMatch{}
-		for rows.Next() {
+		out, err = inRank(ctx, tx, `SELECT id, sku, description, uom, pack_qty, min_qty, list_price_cents, active, discontinued
+			FROM items WHERE id IN`, ids, func(rows *sql.Rows) (int64, ItemMatch, error) {
 			var id int64
-			var it ItemMatch
-			if err := rows.Scan(&id, &it.SKU, &it.Description, &it.UOM, &it.PackQty, &it.MinQty, &it.ListPriceCents, &it.Active, &it.Discontinued); err != nil {
-				rows.Close()
-				return err
-			}
-			it.Stock = []LocationStock{}
-			byID[id] = it
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		stock, err := itemStock(ctx, tx, ids, false)
+			it := ItemMatch{Stock: []LocationStock{}}
+			err := rows.Scan(&id, &it.SKU, &it.Description, &it.UOM, &it.PackQty, &it.MinQty, &it.ListPriceCents, &it.Active, &it.Discontinued)
+			return id, it, err
+		})
 		if err != nil {
 			return err
 		}
-		for _, s := range stock {
-			it := byID[s.ItemID]
+		return itemStock(ctx, tx, ids, false, func(at int, s stockRow) {
+			it := &out[at]
 			it.Stock = append(it.Stock, LocationStock{Location: s.Location.Code, Name: s.Location.Name, OnHand: s.OnHand,
 				Allocated: s.Allocated, SafetyStock: s.SafetyStock, Available: s.Available(), AsOf: s.AsOf})
 			it.Available += max(s.Available(), 0)
-			byID[s.ItemID] = it
-		}
-		for _, id := range ids {
-			out = append(out, byID[id])
-		}
-		return nil
+		})
 	})
 	return out, err
 }
@@ -134,34 +115,20 @@ func (db *DB) LookupCustomers(ctx context.Context, q string, limit int) ([]Custo
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, account, name, type, email, phone, active, credit_status,
+		out, err = inRank(ctx, tx, `SELECT id, account, name, type, email, phone, active, credit_status,
 				credit_limit_cents, open_ar_cents, price_level, ship_complete, open_orders_cents
-			FROM customers WHERE id IN (`+placeholders(len(ids))+`)`, anyIDs(ids)...)
+			FROM customers WHERE id IN`, ids, func(rows *sql.Rows) (int64, CustomerMatch, error) {
+			var id int64
+			m := CustomerMatch{ShipTos: []ShipToMatch{}}
+			err := rows.Scan(&id, &m.Account, &m.Name, &m.Type, &m.Email, &m.Phone, &m.Active, &m.CreditStatus,
+				&m.CreditLimitCents, &m.OpenARCents, &m.PriceLevel, &m.ShipComplete, &m.OpenOrdersCents)
+			return id, m, err
+		})
 		if err != nil {
 			return err
 		}
-		// Rows come in any order; each goes to its place in the ranking.
-		out = make([]CustomerMatch, len(ids))
-		byID := map[int64]int{}
-		for i, id := range ids {
-			byID[id] = i
-		}
-		for rows.Next() {
-			var id int64
-			var m CustomerMatch
-			if err := rows.Scan(&id, &m.Account, &m.Name, &m.Type, &m.Email, &m.Phone, &m.Active, &m.CreditStatus,
-				&m.CreditLimitCents, &m.OpenARCents, &m.PriceLevel, &m.ShipComplete, &m.OpenOrdersCents); err != nil {
-				rows.Close()
-				return err
-			}
-			m.ShipTos = []ShipToMatch{}
-			out[byID[id]] = m
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = tx.QueryContext(ctx, `SELECT customer_id, code, name, city, region, postal_code, is_default
+		byID := rankOf(ids)
+		rows, err := tx.QueryContext(ctx, `SELECT customer_id, code, name, city, region, postal_code, is_default
 			FROM ship_tos WHERE active = 1 AND customer_id IN (`+placeholders(len(ids))+`)
 			ORDER BY customer_id, is_default DESC, code`, anyIDs(ids)...)
 		if err != nil {

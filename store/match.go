@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -77,15 +78,15 @@ type stockRow struct {
 // Available is available to promise: on hand - allocated - safety stock.
 func (s stockRow) Available() int64 { return s.OnHand - s.Allocated - s.SafetyStock }
 
-// itemStock reads the stock of the items per location, by item and
-// location code. Without every it reads what can be promised: active own
+// itemStock reads the stock of the items per location and hands each row
+// to add with the place of its item in itemIDs, by item and location code. Without every it reads what can be promised: active own
 // locations (vendors' stock is not the OMS's to promise) that hold a record
 // of the item. With every it reads what the item page shows: every own
 // location, active or not, with zeros where there is no record, and any
 // vendor location that reports stock.
-func itemStock(ctx context.Context, q querier, itemIDs []int64, every bool) ([]stockRow, error) {
+func itemStock(ctx context.Context, q querier, itemIDs []int64, every bool, add func(at int, s stockRow)) error {
 	if len(itemIDs) == 0 {
-		return nil, nil
+		return nil
 	}
 	args := append(anyIDs(itemIDs), every)
 	rows, err := q.QueryContext(ctx, `SELECT i.id, l.id, l.code, l.name, l.type, l.serves, l.city, l.region, l.latitude, l.longitude, l.active, l.priority,
@@ -96,20 +97,20 @@ func itemStock(ctx context.Context, q querier, itemIDs []int64, every bool) ([]s
 				ELSE l.type <> 'vendor' AND l.active = 1 AND v.item_id IS NOT NULL END
 		ORDER BY i.id, l.code`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("item stock: %w", err)
+		return fmt.Errorf("item stock: %w", err)
 	}
 	defer rows.Close()
-	var out []stockRow
+	at := rankOf(itemIDs)
 	for rows.Next() {
 		var s stockRow
 		l := &s.Location
 		if err := rows.Scan(&s.ItemID, &l.ID, &l.Code, &l.Name, &l.Type, &l.Serves, &l.City, &l.Region, &l.Lat, &l.Lon, &l.Active, &s.Priority,
 			&s.OnHand, &s.Allocated, &s.SafetyStock, &s.AsOf); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, s)
+		add(at[s.ItemID], s)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // anyIDs turns ids into query arguments.
@@ -170,4 +171,34 @@ func matchCustomers(ctx context.Context, q querier, text string, limit int) ([]i
 		return nil, fmt.Errorf("match customers: %w", err)
 	}
 	return ids, nil
+}
+
+// inRank runs query, whose last words are "id IN", over ids and returns
+// one value per id in the order of ids, each made by scan from its row.
+// Callers read ids and rows in one transaction, so every id has its row.
+func inRank[T any](ctx context.Context, q querier, query string, ids []int64, scan func(*sql.Rows) (int64, T, error)) ([]T, error) {
+	out := make([]T, len(ids))
+	at := rankOf(ids)
+	rows, err := q.QueryContext(ctx, query+` (`+placeholders(len(ids))+`)`, anyIDs(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		id, v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[at[id]] = v
+	}
+	return out, rows.Err()
+}
+
+// rankOf maps each id to its place in ids.
+func rankOf(ids []int64) map[int64]int {
+	at := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	return at
 }

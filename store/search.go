@@ -370,23 +370,11 @@ func (db *DB) SearchCustomers(ctx context.Context, q string, limit int) ([]domai
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, customerSummarySelect+` WHERE id IN (`+placeholders(len(ids))+`)`, anyIDs(ids)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		byID := map[int64]domain.CustomerSummary{}
-		for rows.Next() {
+		out, err = inRank(ctx, tx, customerSummarySelect+` WHERE id IN`, ids, func(rows *sql.Rows) (int64, domain.CustomerSummary, error) {
 			c, err := scanCustomerSummary(rows)
-			if err != nil {
-				return err
-			}
-			byID[c.ID] = c
-		}
-		for _, id := range ids {
-			out = append(out, byID[id])
-		}
-		return rows.Err()
+			return c.ID, c, err
+		})
+		return err
 	})
 	return out, err
 }
