@@ -130,15 +130,19 @@ func anyIDs(ids []int64) []any {
 //   - name: every word, the last as a prefix (customers_fts);
 //   - e-mail of the customer or a contact: exact, case-insensitive, when
 //     text has an @ (customers_email, customer_contacts_email);
-//   - phone of the customer or a contact: the digits of text anywhere in
-//     the stored digits, when text is only digits and phone punctuation
-//     with at least 7 digits ("555-0142", "+1 214 555 0142"); fewer digits
-//     are not a phone number and would match at random.
+//   - phone of the customer or a contact, when text is only digits and
+//     phone punctuation with at least 7 digits ("555-0142", "+1 214 555
+//     0142"; fewer digits are not a phone number and would match at
+//     random): with partialPhone, the digits anywhere in the stored digits,
+//     which reads every customer and contact (the typeaheads, a dozen
+//     answers); without, the whole number with or without the leading 1,
+//     through the phone-digits indexes (the order search over a million
+//     orders, where a scan per search cost 150-190 ms at 20,000 customers).
 //
 // Inactive customers match too (marked by the callers), so that a person
 // can see why an account is refused. Ranking: exact account, then account
 // prefix, then active before inactive, then by name.
-func matchCustomers(ctx context.Context, q querier, text string, limit int) ([]int64, error) {
+func matchCustomers(ctx context.Context, q querier, text string, limit int, partialPhone bool) ([]int64, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil, nil
@@ -151,13 +155,19 @@ func matchCustomers(ctx context.Context, q querier, text string, limit int) ([]i
 		args = append(args, text, text)
 	}
 	if digits, ok := phoneDigits(text); ok {
-		alt := digits
+		alt := "1" + digits // a stored number with the country code
 		if len(digits) == 11 && digits[0] == '1' {
-			alt = digits[1:] // a stored number without the country code
+			alt = digits[1:] // a stored number without it
 		}
-		parts = append(parts, `SELECT id FROM customers WHERE `+phoneDigitsSQL+` LIKE ? OR `+phoneDigitsSQL+` LIKE ?`,
-			`SELECT customer_id FROM customer_contacts WHERE `+phoneDigitsSQL+` LIKE ? OR `+phoneDigitsSQL+` LIKE ?`)
-		args = append(args, "%"+digits+"%", "%"+alt+"%", "%"+digits+"%", "%"+alt+"%")
+		if partialPhone {
+			parts = append(parts, `SELECT id FROM customers WHERE `+phoneDigitsSQL+` LIKE ? OR `+phoneDigitsSQL+` LIKE ?`,
+				`SELECT customer_id FROM customer_contacts WHERE `+phoneDigitsSQL+` LIKE ? OR `+phoneDigitsSQL+` LIKE ?`)
+			args = append(args, "%"+digits+"%", "%"+alt+"%", "%"+digits+"%", "%"+alt+"%")
+		} else {
+			parts = append(parts, `SELECT id FROM customers WHERE `+phoneDigitsSQL+` IN (?, ?)`,
+				`SELECT customer_id FROM customer_contacts WHERE `+phoneDigitsSQL+` IN (?, ?)`)
+			args = append(args, digits, alt, digits, alt)
+		}
 	}
 	if m := ftsQuery(text); m != "" && !strings.Contains(text, "@") {
 		parts = append(parts, `SELECT id FROM (SELECT rowid AS id FROM customers_fts WHERE customers_fts MATCH ? ORDER BY rank LIMIT ?)`)

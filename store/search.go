@@ -339,7 +339,7 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 	}
 	// Customers by account, name, e-mail or phone, then their orders
 	// newest first through orders_customer.
-	ids, err := matchCustomers(ctx, tx, text, maxCustomerMatches)
+	ids, err := matchCustomers(ctx, tx, text, maxCustomerMatches, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -366,7 +366,7 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 func (db *DB) SearchCustomers(ctx context.Context, q string, limit int) ([]domain.CustomerSummary, error) {
 	var out []domain.CustomerSummary
 	err := db.View(ctx, func(tx *sql.Tx) error {
-		ids, err := matchCustomers(ctx, tx, q, limit)
+		ids, err := matchCustomers(ctx, tx, q, limit, false)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
