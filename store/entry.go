@@ -6,7 +6,6 @@ import (
 	"errors"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/geo"
@@ -104,50 +103,29 @@ const (
 	maxItemMatchesEntry     = 12
 )
 
-// EntryCustomers finds active and inactive customers by account prefix,
-// name words or phone digits (of the account or any contact), best matches
-// first: an exact account, then account prefixes, then names.
+// EntryCustomers finds active and inactive customers as matchCustomers
+// does (account, name words, e-mail, phone digits of the account or any
+// contact), best first: an exact account, then account prefixes, then names.
 func (db *DB) EntryCustomers(ctx context.Context, q string) ([]EntryCustomerMatch, error) {
-	q = strings.TrimSpace(q)
-	if q == "" {
-		return nil, nil
-	}
-	conds := []string{`c.account LIKE ? ESCAPE '\'`}
-	args := []any{entryLike(q) + "%"}
-	if words := strings.Fields(q); len(words) > 0 {
-		var nameConds []string
-		for _, w := range words {
-			nameConds = append(nameConds, `c.name LIKE ? ESCAPE '\'`)
-			args = append(args, "%"+entryLike(w)+"%")
-		}
-		conds = append(conds, "("+strings.Join(nameConds, " AND ")+")")
-	}
-	if digits := onlyDigits(q); len(digits) >= 4 && len(digits)*2 >= len(q) {
-		conds = append(conds, entryPhoneDigits("c.phone")+` LIKE ?`,
-			`c.id IN (SELECT customer_id FROM customer_contacts WHERE `+entryPhoneDigits("phone")+` LIKE ?)`)
-		args = append(args, "%"+digits+"%", "%"+digits+"%")
-	}
-	args = append(args, strings.ToUpper(q), entryLike(q)+"%", maxCustomerMatchesEntry)
-	rows, err := db.read.QueryContext(ctx, `SELECT c.account, c.name, c.phone, coalesce(s.city, ''), coalesce(s.region, ''),
-			c.credit_status = 'hold', c.active
-		FROM customers c
-		LEFT JOIN ship_tos s ON s.id = (SELECT id FROM ship_tos WHERE customer_id = c.id AND active = 1 ORDER BY is_default DESC, id LIMIT 1)
-		WHERE `+strings.Join(conds, " OR ")+`
-		ORDER BY c.account = ? DESC, c.account LIKE ? ESCAPE '\' DESC, c.active DESC, c.name
-		LIMIT ?`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []EntryCustomerMatch
-	for rows.Next() {
-		var m EntryCustomerMatch
-		if err := rows.Scan(&m.Account, &m.Name, &m.Phone, &m.City, &m.Region, &m.CreditHold, &m.Active); err != nil {
-			return nil, err
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		ids, err := matchCustomers(ctx, tx, q, maxCustomerMatchesEntry, true)
+		if err != nil || len(ids) == 0 {
+			return err
 		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		out, err = inRank(ctx, tx, `SELECT c.id, c.account, c.name, c.phone, coalesce(s.city, ''), coalesce(s.region, ''),
+				c.credit_status = 'hold', c.active
+			FROM customers c
+			LEFT JOIN ship_tos s ON s.id = (SELECT id FROM ship_tos WHERE customer_id = c.id AND active = 1 ORDER BY is_default DESC, id LIMIT 1)
+			WHERE c.id IN`, ids, func(rows *sql.Rows) (int64, EntryCustomerMatch, error) {
+			var id int64
+			var m EntryCustomerMatch
+			err := rows.Scan(&id, &m.Account, &m.Name, &m.Phone, &m.City, &m.Region, &m.CreditHold, &m.Active)
+			return id, m, err
+		})
+		return err
+	})
+	return out, err
 }
 
 // CustomerForEntry returns the customer with its active ship-tos (default
@@ -203,10 +181,11 @@ func (db *DB) DuplicatePO(ctx context.Context, account, po string) (string, erro
 	return number, err
 }
 
-// EntryItems finds items by SKU prefix, by the customer's part number
-// (exact, then prefix) or by words of the description, with the customer's
-// price and stock nearest postalCode first. Discontinued and inactive items
-// are included (marked) so that the rep can see why a SKU is refused.
+// EntryItems finds items by SKU prefix, by the start of the customer's
+// part number or by words of the description, with the customer's price
+// and stock nearest postalCode first. Discontinued and inactive items are
+// included (marked, after the others) so that the rep can see why a SKU is
+// refused.
 func (db *DB) EntryItems(ctx context.Context, q, account, postalCode string) ([]EntryItem, error) {
 	q = strings.TrimSpace(q)
 	if q == "" {
@@ -214,45 +193,26 @@ func (db *DB) EntryItems(ctx context.Context, q, account, postalCode string) ([]
 	}
 	var out []EntryItem
 	err := db.View(ctx, func(tx *sql.Tx) error {
-		customerID, level, err := entryPriceLevel(ctx, tx, account)
+		customerID, _, err := entryPriceLevel(ctx, tx, account)
 		if err != nil {
 			return err
 		}
-		words := strings.Fields(q)
-		var descConds []string
-		args := []any{customerID, level, strings.ToUpper(q), customerID, entryLike(q) + "%", entryLike(q) + "%"}
-		for _, w := range words {
-			descConds = append(descConds, `i.description LIKE ? ESCAPE '\'`)
-			args = append(args, "%"+entryLike(w)+"%")
+		ids, err := matchItems(ctx, tx, q, itemMatch{CustomerID: customerID, Limit: maxItemMatchesEntry})
+		if err != nil || len(ids) == 0 {
+			return err
 		}
-		args = append(args, strings.ToUpper(q), maxItemMatchesEntry)
-		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sku, i.description, i.uom, i.pack_qty, i.min_qty,
-				coalesce(p.unit_price_cents, i.list_price_cents), i.list_price_cents, i.active, i.discontinued,
-				coalesce((SELECT x.value FROM item_xrefs x WHERE x.item_id = i.id AND x.kind = 'buyer_part' AND x.customer_id = ?
-					ORDER BY x.id LIMIT 1), '')
-			FROM items i LEFT JOIN price_list_entries p ON p.item_id = i.id AND p.price_level = ?
-			WHERE i.sku = ?
-				OR i.id IN (SELECT item_id FROM item_xrefs WHERE kind = 'buyer_part' AND customer_id = ? AND value LIKE ? ESCAPE '\')
-				OR i.sku LIKE ? ESCAPE '\'
-				OR (`+strings.Join(descConds, " AND ")+`)
-			ORDER BY i.sku = ? DESC, i.discontinued, i.active DESC, i.sku
-			LIMIT ?`, args...)
+		list, err := entryItems(ctx, tx, `i.id`, anyIDs(ids), account, postalCode)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var it EntryItem
-			if err := rows.Scan(&it.ID, &it.SKU, &it.Description, &it.UOM, &it.PackQty, &it.MinQty, &it.PriceCents,
-				&it.ListPriceCents, &it.Active, &it.Discontinued, &it.BuyerPart); err != nil {
-				return err
-			}
-			out = append(out, it)
+		byID := map[int64]EntryItem{}
+		for _, it := range list {
+			byID[it.ID] = it
 		}
-		if err := rows.Err(); err != nil {
-			return err
+		for _, id := range ids {
+			out = append(out, byID[id])
 		}
-		return entryStock(ctx, tx, out, postalCode)
+		return nil
 	})
 	return out, err
 }
@@ -274,41 +234,45 @@ func (db *DB) ItemsForEntry(ctx context.Context, skus []string, account, postalC
 		return out, nil
 	}
 	err := db.View(ctx, func(tx *sql.Tx) error {
-		customerID, level, err := entryPriceLevel(ctx, tx, account)
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sku, i.description, i.uom, i.pack_qty, i.min_qty,
-				coalesce(p.unit_price_cents, i.list_price_cents), i.list_price_cents, i.active, i.discontinued,
-				coalesce((SELECT x.value FROM item_xrefs x WHERE x.item_id = i.id AND x.kind = 'buyer_part' AND x.customer_id = ?
-					ORDER BY x.id LIMIT 1), '')
-			FROM items i LEFT JOIN price_list_entries p ON p.item_id = i.id AND p.price_level = ?
-			WHERE i.sku IN (`+placeholders(len(args))+`)`, append([]any{customerID, level}, args...)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var list []EntryItem
-		for rows.Next() {
-			var it EntryItem
-			if err := rows.Scan(&it.ID, &it.SKU, &it.Description, &it.UOM, &it.PackQty, &it.MinQty, &it.PriceCents,
-				&it.ListPriceCents, &it.Active, &it.Discontinued, &it.BuyerPart); err != nil {
-				return err
-			}
-			list = append(list, it)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := entryStock(ctx, tx, list, postalCode); err != nil {
-			return err
-		}
+		list, err := entryItems(ctx, tx, `i.sku`, args, account, postalCode)
 		for _, it := range list {
 			out[strings.ToUpper(it.SKU)] = it
 		}
-		return nil
+		return err
 	})
 	return out, err
+}
+
+// entryItems loads the items whose column (i.id or i.sku) is one of keys,
+// priced for the account, with stock nearest postalCode first.
+func entryItems(ctx context.Context, tx *sql.Tx, column string, keys []any, account, postalCode string) ([]EntryItem, error) {
+	customerID, level, err := entryPriceLevel(ctx, tx, account)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sku, i.description, i.uom, i.pack_qty, i.min_qty,
+			coalesce(p.unit_price_cents, i.list_price_cents), i.list_price_cents, i.active, i.discontinued,
+			coalesce((SELECT x.value FROM item_xrefs x WHERE x.item_id = i.id AND x.kind = 'buyer_part' AND x.customer_id = ?
+				ORDER BY x.id LIMIT 1), '')
+		FROM items i LEFT JOIN price_list_entries p ON p.item_id = i.id AND p.price_level = ?
+		WHERE `+column+` IN (`+placeholders(len(keys))+`)`, append([]any{customerID, level}, keys...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []EntryItem
+	for rows.Next() {
+		var it EntryItem
+		if err := rows.Scan(&it.ID, &it.SKU, &it.Description, &it.UOM, &it.PackQty, &it.MinQty, &it.PriceCents,
+			&it.ListPriceCents, &it.Active, &it.Discontinued, &it.BuyerPart); err != nil {
+			return nil, err
+		}
+		list = append(list, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return list, entryStock(ctx, tx, list, postalCode)
 }
 
 // entryPriceLevel returns the customer's id and price level; LIST (and id
@@ -327,68 +291,26 @@ func entryPriceLevel(ctx context.Context, tx *sql.Tx, account string) (int64, st
 	return id, level, err
 }
 
-// entryStock fills each item's stock per active, stocking location, nearest
-// the postal code first (by priority where the distance is unknown).
-// Vendor locations are left out: their stock is not the OMS's to show.
+// entryStock fills each item's stock per promisable location (see
+// itemStock), nearest the postal code first (by priority where the
+// distance is unknown).
 func entryStock(ctx context.Context, tx *sql.Tx, items []EntryItem, postalCode string) error {
-	if len(items) == 0 {
-		return nil
-	}
-	type loc struct {
-		code, name string
-		lat, lon   float64
-		priority   int64
-	}
-	locs := map[int64]loc{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, code, name, latitude, longitude, priority FROM locations WHERE active = 1 AND type <> 'vendor'`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
-		var l loc
-		if err := rows.Scan(&id, &l.code, &l.name, &l.lat, &l.lon, &l.priority); err != nil {
-			rows.Close()
-			return err
-		}
-		locs[id] = l
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	byID := map[int64]int{}
-	args := make([]any, 0, len(items))
+	ids := make([]int64, len(items))
 	for i, it := range items {
-		byID[it.ID] = i
-		args = append(args, it.ID)
+		ids[i] = it.ID
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT item_id, location_id, on_hand - allocated - safety_stock FROM inventory
-		WHERE item_id IN (`+placeholders(len(args))+`)`, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	here, hasHere := geo.LookupZIP(postalCode)
 	priority := map[string]int64{}
-	for rows.Next() {
-		var itemID, locID, avail int64
-		if err := rows.Scan(&itemID, &locID, &avail); err != nil {
-			return err
-		}
-		l, ok := locs[locID]
-		if !ok {
-			continue
-		}
-		s := EntryStock{Code: l.code, Name: l.name, Available: avail}
+	err := itemStock(ctx, tx, ids, false, func(i int, r stockRow) {
+		l := r.Location
+		s := EntryStock{Code: l.Code, Name: l.Name, Available: r.Available()}
 		if hasHere {
-			s.Miles, s.HasMiles = geo.Distance(here.Lat, here.Lon, l.lat, l.lon), true
+			s.Miles, s.HasMiles = geo.Distance(here.Lat, here.Lon, l.Lat, l.Lon), true
 		}
-		priority[l.code] = l.priority
-		i := byID[itemID]
+		priority[l.Code] = r.Priority
 		items[i].Stock = append(items[i].Stock, s)
-	}
-	if err := rows.Err(); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	for i := range items {
@@ -404,26 +326,4 @@ func entryStock(ctx context.Context, tx *sql.Tx, items []EntryItem, postalCode s
 		})
 	}
 	return nil
-}
-
-// entryLike escapes LIKE wildcards in user text (the ESCAPE is '\').
-func entryLike(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s)
-}
-
-// onlyDigits keeps the digits of s.
-func onlyDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsDigit(r) && r < 128 {
-			return r
-		}
-		return -1
-	}, s)
-}
-
-// entryPhoneDigits is the SQL for a phone column with its punctuation
-// removed, so that "(214) 555-0100" matches "2145550100".
-func entryPhoneDigits(col string) string {
-	return `replace(replace(replace(replace(replace(replace(` + col + `, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', '')`
 }

@@ -118,45 +118,35 @@ func (db *DB) Locations(ctx context.Context) ([]Location, error) {
 	return out, rows.Err()
 }
 
-// likePattern escapes % and _ so that a search for "50%" means the text.
-func likePattern(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s)
-}
-
 // SearchItems finds active items whose SKU starts with q or whose
-// description contains it (both case-insensitive), SKU matches first, at
-// most limit of them. An empty q lists the first items by SKU.
+// description has every word of q (case-insensitive), exact SKU and SKU
+// prefixes first, at most limit of them, with stock summed over active own
+// locations. An empty q lists the first items by SKU.
 func (db *DB) SearchItems(ctx context.Context, q string, limit int) ([]ItemSummary, error) {
-	q = strings.TrimSpace(q)
-	p := likePattern(q)
-	// Stock is summed only for the items shown (the outer query runs over
-	// at most limit rows), so a keystroke does not add up the catalogue.
-	rows, err := db.read.QueryContext(ctx, `SELECT m.id, m.sku, m.description, m.uom, m.discontinued, m.dropship_eligible,
-			coalesce(sum(v.on_hand), 0), coalesce(sum(v.allocated), 0), coalesce(sum(max(v.on_hand - v.allocated - v.safety_stock, 0)), 0),
-			coalesce((SELECT sum(quantity) FROM inbound_supply b WHERE b.item_id = m.id AND b.status = 'open'), 0)
-		FROM (SELECT i.id, i.sku, i.description, i.uom, i.discontinued, i.dropship_eligible,
-				CASE WHEN i.sku LIKE ?2 || '%' ESCAPE '\' THEN 0 ELSE 1 END AS rank
-			FROM items i
-			WHERE i.active = 1 AND (?1 = '' OR i.sku LIKE ?2 || '%' ESCAPE '\' OR i.description LIKE '%' || ?2 || '%' ESCAPE '\')
-			ORDER BY rank, i.sku LIMIT ?3) m
-		LEFT JOIN inventory v ON v.item_id = m.id AND v.location_id IN (SELECT id FROM locations WHERE type <> 'vendor')
-		GROUP BY m.id
-		ORDER BY m.rank, m.sku`, q, p, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []ItemSummary
-	for rows.Next() {
-		var s ItemSummary
-		if err := rows.Scan(&s.ID, &s.SKU, &s.Description, &s.UOM, &s.Discontinued, &s.DropshipEligible,
-			&s.OnHand, &s.Allocated, &s.Available, &s.Inbound); err != nil {
-			return nil, err
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		ids, err := matchItems(ctx, tx, q, itemMatch{ActiveOnly: true, Limit: limit})
+		if err != nil || len(ids) == 0 {
+			return err
 		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		out, err = inRank(ctx, tx, `SELECT i.id, i.sku, i.description, i.uom, i.discontinued, i.dropship_eligible,
+				coalesce((SELECT sum(quantity) FROM inbound_supply b WHERE b.item_id = i.id AND b.status = 'open'), 0)
+			FROM items i WHERE i.id IN`, ids, func(rows *sql.Rows) (int64, ItemSummary, error) {
+			var s ItemSummary
+			err := rows.Scan(&s.ID, &s.SKU, &s.Description, &s.UOM, &s.Discontinued, &s.DropshipEligible, &s.Inbound)
+			return s.ID, s, err
+		})
+		if err != nil {
+			return err
+		}
+		return itemStock(ctx, tx, ids, false, func(at int, r stockRow) {
+			s := &out[at]
+			s.OnHand += r.OnHand
+			s.Allocated += r.Allocated
+			s.Available += max(r.Available(), 0)
+		})
+	})
+	return out, err
 }
 
 // ItemBySKU returns an item with its stock at every own location (a row per
@@ -174,32 +164,14 @@ func (db *DB) ItemBySKU(ctx context.Context, sku string) (Item, error) {
 		} else if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT l.id, l.code, l.name, l.type, l.serves, l.city, l.region, l.latitude, l.longitude, l.active,
-				coalesce(v.on_hand, 0), coalesce(v.allocated, 0), coalesce(v.safety_stock, 0), coalesce(v.on_hand_as_of, '')
-			FROM locations l LEFT JOIN inventory v ON v.location_id = l.id AND v.item_id = ?
-			WHERE l.type <> 'vendor' OR v.item_id IS NOT NULL
-			ORDER BY l.code`, it.ID)
+		err = itemStock(ctx, tx, []int64{it.ID}, true, func(_ int, r stockRow) {
+			it.Availability = append(it.Availability, Availability{Location: r.Location, OnHand: r.OnHand, Allocated: r.Allocated,
+				SafetyStock: r.SafetyStock, Available: r.Available(), OnHandAsOf: ParseTime(r.AsOf)})
+		})
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var a Availability
-			var asOf string
-			l := &a.Location
-			if err := rows.Scan(&l.ID, &l.Code, &l.Name, &l.Type, &l.Serves, &l.City, &l.Region, &l.Lat, &l.Lon, &l.Active,
-				&a.OnHand, &a.Allocated, &a.SafetyStock, &asOf); err != nil {
-				return err
-			}
-			a.Available = a.OnHand - a.Allocated - a.SafetyStock
-			a.OnHandAsOf = ParseTime(asOf)
-			it.Availability = append(it.Availability, a)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
-		rows, err = tx.QueryContext(ctx, `SELECT b.po_number, l.code, l.name, b.quantity, b.expected_date
+		rows, err := tx.QueryContext(ctx, `SELECT b.po_number, l.code, l.name, b.quantity, b.expected_date
 			FROM inbound_supply b JOIN locations l ON l.id = b.location_id
 			WHERE b.item_id = ? AND b.status = 'open' ORDER BY b.expected_date, b.po_number`, it.ID)
 		if err != nil {

@@ -65,12 +65,6 @@ type ShipToMatch struct {
 	Default    bool   `json:"default"`
 }
 
-// lookupPattern escapes LIKE wildcards in q; the queries use ESCAPE '\'.
-func lookupPattern(q string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(q)
-}
-
 func lookupLimit(limit int) int {
 	if limit <= 0 || limit > MaxLookupResults {
 		return MaxLookupResults
@@ -78,123 +72,65 @@ func lookupLimit(limit int) int {
 	return limit
 }
 
-// LookupItems finds items whose SKU starts with q or whose description or
-// SKU contains it, exact SKU first, with availability per location.
+// LookupItems finds items whose SKU starts with or contains q or whose
+// description has every word of q, exact SKU first, active before inactive,
+// with availability per active own location.
 func (db *DB) LookupItems(ctx context.Context, q string, limit int) ([]ItemMatch, error) {
 	q = strings.TrimSpace(q)
 	out := []ItemMatch{}
 	if q == "" {
 		return out, nil
 	}
-	p := lookupPattern(q)
 	err := db.View(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, sku, description, uom, pack_qty, min_qty, list_price_cents, active, discontinued
-			FROM items
-			WHERE sku LIKE ?1 || '%' ESCAPE '\' OR sku LIKE '%' || ?1 || '%' ESCAPE '\' OR description LIKE '%' || ?1 || '%' ESCAPE '\'
-			ORDER BY sku = ?2 COLLATE NOCASE DESC, sku LIKE ?1 || '%' ESCAPE '\' DESC, active DESC, sku
-			LIMIT ?3`, p, q, lookupLimit(limit))
+		ids, err := matchItems(ctx, tx, q, itemMatch{SKUContains: true, Limit: lookupLimit(limit)})
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		out, err = inRank(ctx, tx, `SELECT id, sku, description, uom, pack_qty, min_qty, list_price_cents, active, discontinued
+			FROM items WHERE id IN`, ids, func(rows *sql.Rows) (int64, ItemMatch, error) {
+			var id int64
+			it := ItemMatch{Stock: []LocationStock{}}
+			err := rows.Scan(&id, &it.SKU, &it.Description, &it.UOM, &it.PackQty, &it.MinQty, &it.ListPriceCents, &it.Active, &it.Discontinued)
+			return id, it, err
+		})
 		if err != nil {
 			return err
 		}
-		var ids []any
-		byID := map[int64]int{}
-		for rows.Next() {
-			var id int64
-			var it ItemMatch
-			if err := rows.Scan(&id, &it.SKU, &it.Description, &it.UOM, &it.PackQty, &it.MinQty, &it.ListPriceCents, &it.Active, &it.Discontinued); err != nil {
-				rows.Close()
-				return err
-			}
-			it.Stock = []LocationStock{}
-			byID[id] = len(out)
-			ids = append(ids, id)
-			out = append(out, it)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil || len(ids) == 0 {
-			return err
-		}
-		rows, err = tx.QueryContext(ctx, `SELECT i.item_id, l.code, l.name, i.on_hand, i.allocated, i.safety_stock, i.on_hand_as_of
-			FROM inventory i JOIN locations l ON l.id = i.location_id
-			WHERE l.type <> 'vendor' AND l.active = 1 AND i.item_id IN (`+placeholders(len(ids))+`)
-			ORDER BY i.item_id, l.code`, ids...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var s LocationStock
-			if err := rows.Scan(&id, &s.Location, &s.Name, &s.OnHand, &s.Allocated, &s.SafetyStock, &s.AsOf); err != nil {
-				return err
-			}
-			s.Available = s.OnHand - s.Allocated - s.SafetyStock
-			it := &out[byID[id]]
-			it.Stock = append(it.Stock, s)
-			it.Available += max(s.Available, 0)
-		}
-		return rows.Err()
+		return itemStock(ctx, tx, ids, false, func(at int, s stockRow) {
+			it := &out[at]
+			it.Stock = append(it.Stock, LocationStock{Location: s.Location.Code, Name: s.Location.Name, OnHand: s.OnHand,
+				Allocated: s.Allocated, SafetyStock: s.SafetyStock, Available: s.Available(), AsOf: s.AsOf})
+			it.Available += max(s.Available(), 0)
+		})
 	})
 	return out, err
 }
 
-// LookupCustomers finds customers by account (prefix), name, e-mail or
-// phone, their own or a contact's, exact account first.
+// LookupCustomers finds customers as matchCustomers does (account, name
+// words, e-mail or phone, their own or a contact's), exact account first.
 func (db *DB) LookupCustomers(ctx context.Context, q string, limit int) ([]CustomerMatch, error) {
-	q = strings.TrimSpace(q)
 	out := []CustomerMatch{}
-	if q == "" {
-		return out, nil
-	}
-	p := lookupPattern(q)
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, q)
-	if len(digits) < 4 {
-		digits = "" // too few digits to mean a phone number
-	}
 	err := db.View(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.account, c.name, c.type, c.email, c.phone, c.active, c.credit_status,
-				c.credit_limit_cents, c.open_ar_cents, c.price_level, c.ship_complete,
-				c.open_orders_cents
-			FROM customers c
-			WHERE c.account LIKE ?1 || '%' ESCAPE '\'
-				OR c.name LIKE '%' || ?1 || '%' ESCAPE '\'
-				OR c.email LIKE '%' || ?1 || '%' ESCAPE '\'
-				OR (?2 <> '' AND replace(replace(replace(replace(replace(c.phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') LIKE '%' || ?2 || '%')
-				OR c.id IN (SELECT k.customer_id FROM customer_contacts k
-					WHERE k.email LIKE '%' || ?1 || '%' ESCAPE '\'
-						OR (?2 <> '' AND replace(replace(replace(replace(replace(k.phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') LIKE '%' || ?2 || '%'))
-			ORDER BY c.account = ?3 COLLATE NOCASE DESC, c.active DESC, c.name
-			LIMIT ?4`, p, digits, q, lookupLimit(limit))
+		ids, err := matchCustomers(ctx, tx, q, lookupLimit(limit), true)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		out, err = inRank(ctx, tx, `SELECT id, account, name, type, email, phone, active, credit_status,
+				credit_limit_cents, open_ar_cents, price_level, ship_complete, open_orders_cents
+			FROM customers WHERE id IN`, ids, func(rows *sql.Rows) (int64, CustomerMatch, error) {
+			var id int64
+			m := CustomerMatch{ShipTos: []ShipToMatch{}}
+			err := rows.Scan(&id, &m.Account, &m.Name, &m.Type, &m.Email, &m.Phone, &m.Active, &m.CreditStatus,
+				&m.CreditLimitCents, &m.OpenARCents, &m.PriceLevel, &m.ShipComplete, &m.OpenOrdersCents)
+			return id, m, err
+		})
 		if err != nil {
 			return err
 		}
-		var ids []any
-		byID := map[int64]int{}
-		for rows.Next() {
-			var id int64
-			var m CustomerMatch
-			if err := rows.Scan(&id, &m.Account, &m.Name, &m.Type, &m.Email, &m.Phone, &m.Active, &m.CreditStatus,
-				&m.CreditLimitCents, &m.OpenARCents, &m.PriceLevel, &m.ShipComplete, &m.OpenOrdersCents); err != nil {
-				rows.Close()
-				return err
-			}
-			m.ShipTos = []ShipToMatch{}
-			byID[id] = len(out)
-			ids = append(ids, id)
-			out = append(out, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil || len(ids) == 0 {
-			return err
-		}
-		rows, err = tx.QueryContext(ctx, `SELECT customer_id, code, name, city, region, postal_code, is_default
+		byID := rankOf(ids)
+		rows, err := tx.QueryContext(ctx, `SELECT customer_id, code, name, city, region, postal_code, is_default
 			FROM ship_tos WHERE active = 1 AND customer_id IN (`+placeholders(len(ids))+`)
-			ORDER BY customer_id, is_default DESC, code`, ids...)
+			ORDER BY customer_id, is_default DESC, code`, anyIDs(ids)...)
 		if err != nil {
 			return err
 		}

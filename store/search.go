@@ -339,7 +339,7 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 	}
 	// Customers by account, name, e-mail or phone, then their orders
 	// newest first through orders_customer.
-	ids, err := matchCustomerIDs(ctx, tx, text, maxCustomerMatches)
+	ids, err := matchCustomers(ctx, tx, text, maxCustomerMatches, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -361,84 +361,26 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 	return sources, args, nil
 }
 
-// SearchCustomers finds customers by account (exact or prefix), a word of
-// the name, e-mail (customer or contact) or phone digits (customer or
-// contact), at most limit.
+// SearchCustomers finds customers as matchCustomers does (account, name
+// words, e-mail, phone digits), best first, at most limit.
 func (db *DB) SearchCustomers(ctx context.Context, q string, limit int) ([]domain.CustomerSummary, error) {
 	var out []domain.CustomerSummary
 	err := db.View(ctx, func(tx *sql.Tx) error {
-		ids, err := matchCustomerIDs(ctx, tx, strings.TrimSpace(q), limit)
+		ids, err := matchCustomers(ctx, tx, q, limit, false)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		args := make([]any, len(ids))
-		for i, id := range ids {
-			args[i] = id
-		}
-		rows, err := tx.QueryContext(ctx, customerSummarySelect+` WHERE id IN (`+placeholders(len(ids))+`) ORDER BY name, account`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		out, err = inRank(ctx, tx, customerSummarySelect+` WHERE id IN`, ids, func(rows *sql.Rows) (int64, domain.CustomerSummary, error) {
 			c, err := scanCustomerSummary(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+			return c.ID, c, err
+		})
+		return err
 	})
 	return out, err
 }
 
-// matchCustomerIDs returns the ids of customers text names, each key an
-// index lookup: account (unique index, exact or prefix), e-mail
-// (customers_email, customer_contacts_email), phone digits (the expression
-// indexes of 0002), name words (customers_fts).
-func matchCustomerIDs(ctx context.Context, tx *sql.Tx, text string, limit int) ([]int64, error) {
-	if text == "" {
-		return nil, nil
-	}
-	var parts []string
-	var args []any
-	parts = append(parts, `SELECT id FROM customers WHERE account = ?`)
-	args = append(args, text)
-	if isPrefixable(text) {
-		parts = append(parts, `SELECT id FROM (SELECT id FROM customers WHERE account > ? AND account < ? ORDER BY account LIMIT ?)`)
-		args = append(args, text, text+"\U0010FFFF", limit)
-	}
-	if strings.Contains(text, "@") {
-		parts = append(parts, `SELECT id FROM customers WHERE email = ? COLLATE NOCASE`,
-			`SELECT customer_id FROM customer_contacts WHERE email = ?`)
-		args = append(args, text, text)
-	}
-	if digits, ok := phoneDigits(text); ok {
-		alt := digits
-		switch {
-		case len(digits) == 10:
-			alt = "1" + digits
-		case len(digits) == 11 && digits[0] == '1':
-			alt = digits[1:]
-		}
-		parts = append(parts, `SELECT id FROM customers WHERE `+phoneDigitsSQL+` IN (?, ?)`,
-			`SELECT customer_id FROM customer_contacts WHERE `+phoneDigitsSQL+` IN (?, ?)`)
-		args = append(args, digits, alt, digits, alt)
-	}
-	if m := ftsQuery(text); m != "" && !strings.Contains(text, "@") {
-		parts = append(parts, `SELECT id FROM (SELECT rowid AS id FROM customers_fts WHERE customers_fts MATCH ? ORDER BY rank LIMIT ?)`)
-		args = append(args, m, limit)
-	}
-	ids, err := queryColumn[int64](ctx, tx, `SELECT id FROM (`+strings.Join(parts, " UNION ")+`) LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("match customers: %w", err)
-	}
-	return ids, nil
-}
-
 // isPrefixable reports whether text is long enough, and number-like enough
-// (it has a digit), to be matched as the start of an order number, PO or
-// account.
+// (it has a digit), to be matched as the start of an order number or PO.
 func isPrefixable(text string) bool {
 	return len(text) >= 4 && strings.ContainsFunc(text, unicode.IsDigit) && !strings.ContainsAny(text, " @")
 }
