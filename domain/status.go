@@ -81,6 +81,12 @@ func (b Buckets) Open() int64 {
 	return b.Ordered - b.Cancelled - b.Backordered - b.Allocated - b.Released - b.Shipped
 }
 
+// Plus is b and o added bucket by bucket.
+func (b Buckets) Plus(o Buckets) Buckets {
+	return Buckets{Ordered: b.Ordered + o.Ordered, Cancelled: b.Cancelled + o.Cancelled, Backordered: b.Backordered + o.Backordered,
+		Allocated: b.Allocated + o.Allocated, Released: b.Released + o.Released, Shipped: b.Shipped + o.Shipped}
+}
+
 // Balanced reports whether invariant 1 holds with nothing left unsourced.
 func (b Buckets) Balanced() bool { return b.Open() == 0 }
 
@@ -123,12 +129,7 @@ func DeriveOrderStatus(f OrderFacts) OrderStatus {
 	}
 	var sum Buckets
 	for _, l := range f.Lines {
-		sum.Ordered += l.Ordered
-		sum.Cancelled += l.Cancelled
-		sum.Backordered += l.Backordered
-		sum.Allocated += l.Allocated
-		sum.Released += l.Released
-		sum.Shipped += l.Shipped
+		sum = sum.Plus(l)
 	}
 	live := sum.Ordered - sum.Cancelled
 	switch {

@@ -49,6 +49,18 @@ func waitFor(tb testing.TB, ctx context.Context, cond, what string) {
 	}
 }
 
+// newOrderScreen signs in as inside sales in a new browser and opens a
+// fresh order entry screen at base.
+func newOrderScreen(tb testing.TB, base string) context.Context {
+	tb.Helper()
+	ctx := testapp.Browser(tb)
+	if err := chromedp.Do(ctx, testapp.SignInActions(base, "sales@demo.test"),
+		chromedp.Navigate(base+"/orders/new"), chromedp.WaitVisible(`#customer-q`)); err != nil {
+		tb.Fatal(err)
+	}
+	return ctx
+}
+
 func focused(tb testing.TB, ctx context.Context) string {
 	tb.Helper()
 	return testapp.Run(tb, ctx, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
@@ -60,11 +72,7 @@ func focused(tb testing.TB, ctx context.Context) string {
 func TestKeyPhoneOrder(t *testing.T) {
 	a := testapp.New(t, web.Config{}, entrytest.Seed(t))
 	base := a.Serve(t)
-	ctx := testapp.Browser(t)
-	if err := chromedp.Do(ctx, testapp.SignInActions(base, "sales@demo.test"),
-		chromedp.Navigate(base+"/orders/new"), chromedp.WaitVisible(`#customer-q`)); err != nil {
-		t.Fatal(err)
-	}
+	ctx := newOrderScreen(t, base)
 	if f := focused(t, ctx); f != "customer-q" {
 		t.Fatalf("focus starts on %q", f)
 	}
@@ -219,11 +227,7 @@ func dateKeys(tb testing.TB, ctx context.Context) string {
 func TestKeyFiveLinePhoneOrder(t *testing.T) {
 	a := testapp.New(t, web.Config{}, entrytest.Seed(t))
 	base := behindLatency(t, a.Serve(t), 100*time.Millisecond)
-	ctx := testapp.Browser(t)
-	if err := chromedp.Do(ctx, testapp.SignInActions(base, "sales@demo.test"),
-		chromedp.Navigate(base+"/orders/new"), chromedp.WaitVisible(`#customer-q`)); err != nil {
-		t.Fatal(err)
-	}
+	ctx := newOrderScreen(t, base)
 	k := &keyboard{tb: t, ctx: ctx}
 	options := func(list string) {
 		t.Helper()
@@ -336,11 +340,7 @@ func TestKeyFiveLinePhoneOrder(t *testing.T) {
 func TestTypeaheadTakesWhatWasTyped(t *testing.T) {
 	a := testapp.New(t, web.Config{}, entrytest.Seed(t))
 	base := behindLatency(t, a.Serve(t), 100*time.Millisecond)
-	ctx := testapp.Browser(t)
-	if err := chromedp.Do(ctx, testapp.SignInActions(base, "sales@demo.test"),
-		chromedp.Navigate(base+"/orders/new"), chromedp.WaitVisible(`#customer-q`)); err != nil {
-		t.Fatal(err)
-	}
+	ctx := newOrderScreen(t, base)
 	// "pio" offers Pioneer Plumbing; the rep types on to Lone Star's
 	// account and Enter at once.
 	typeKeys(t, ctx, "pio")
@@ -383,11 +383,7 @@ func TestTypeaheadTakesWhatWasTyped(t *testing.T) {
 func TestDateIsOneTabStop(t *testing.T) {
 	a := testapp.New(t, web.Config{}, entrytest.Seed(t))
 	base := a.Serve(t)
-	ctx := testapp.Browser(t)
-	if err := chromedp.Do(ctx, testapp.SignInActions(base, "sales@demo.test"),
-		chromedp.Navigate(base+"/orders/new"), chromedp.WaitVisible(`#customer-q`)); err != nil {
-		t.Fatal(err)
-	}
+	ctx := newOrderScreen(t, base)
 	shiftTab := chromedp.KeyEvent("\t", chromedp.KeyModifiers(chromedp.ModifierShift))
 	steps := []struct {
 		key  chromedp.Action[chromedp.Void]
@@ -611,11 +607,7 @@ func TestSubmitWaitsForAutosave(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	base := srv.URL
-	ctx := testapp.Browser(t)
-	if err := chromedp.Do(ctx, testapp.SignInActions(base, "sales@demo.test"),
-		chromedp.Navigate(base+"/orders/new"), chromedp.WaitVisible(`#customer-q`)); err != nil {
-		t.Fatal(err)
-	}
+	ctx := newOrderScreen(t, base)
 	typeKeys(t, ctx, "acme")
 	waitFor(t, ctx, `document.querySelectorAll('#customer-options [role=option]').length > 0`, "customer options")
 	typeKeys(t, ctx, "\r")

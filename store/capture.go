@@ -143,9 +143,9 @@ func (db *DB) captureOrder(ctx context.Context, tx *sql.Tx, req intake.Request, 
 	if err := insertLines(ctx, tx, orderID, o.Lines, lines); err != nil {
 		return Captured{}, err
 	}
-	lineIDs := map[int64]int64{}
+	lineIDs, lineNos := map[int64]int64{}, map[int64]int{}
 	for _, l := range lines {
-		lineIDs[int64(l.LineNo)] = l.ID
+		lineIDs[int64(l.LineNo)], lineNos[l.ID] = l.ID, l.LineNo
 	}
 	relabelLines(&res, lineIDs)
 
@@ -191,10 +191,6 @@ func (db *DB) captureOrder(ctx context.Context, tx *sql.Tx, req intake.Request, 
 			Summary: domain.HoldReasonLabel(h.Reason) + " hold placed: " + h.Note}); err != nil {
 			return Captured{}, err
 		}
-	}
-	lineNos := map[int64]int{}
-	for _, l := range lines {
-		lineNos[l.ID] = l.LineNo
 	}
 	written, err := db.writePlan(ctx, tx, orderID, 0, lineNos, snap, res, now)
 	if err != nil {
@@ -320,13 +316,7 @@ func lineTotalsOf(lines []domain.OrderLine) domain.LineTotals {
 		if l.Backordered > 0 {
 			t.BackorderLines++
 		}
-		u := &t.Units
-		u.Ordered += l.Ordered
-		u.Cancelled += l.Cancelled
-		u.Backordered += l.Backordered
-		u.Allocated += l.Allocated
-		u.Released += l.Released
-		u.Shipped += l.Shipped
+		t.Units = t.Units.Plus(l.Buckets)
 	}
 	return t
 }
