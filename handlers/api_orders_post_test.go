@@ -251,6 +251,8 @@ func TestCreateOrderAPIBadInput(t *testing.T) {
 		{"ErrHugeQuantity", withLine(`{"sku": "SKU-1", "quantity": 999999999999}`), 422, "lines[0].quantity", "at most"},
 		{"ErrCasePack", strings.Replace(orderBody, `"quantity": 24`, `"quantity": 10`, 1), 422, "lines[1].quantity", "multiple of 12 (case pack)"},
 		{"ErrNegativePrice", withLine(`{"sku": "SKU-1", "quantity": 1, "unit_price_cents": -1}`), 422, "lines[0].unit_price_cents", ""},
+		{"ErrBidiOverrideInPO", strings.Replace(orderBody, `"PO-1"`, `"PO-\u202e1"`, 1), 422, "po_number", "U+202E"},
+		{"ErrZeroWidthInShipToName", strings.Replace(orderBody, `"Dock 4"`, `"Dock\u200b4"`, 1), 422, "ship_to.name", "zero-width"},
 		{"ErrTenThousandLines", manyLines.String(), 422, "lines", "at most 2000"},
 		{"ErrTooLarge", `{"note": "` + strings.Repeat("x", 3<<20) + `"}`, 413, "", "at most 2097152 bytes"},
 	}

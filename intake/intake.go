@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/oms/oms/domain"
 )
@@ -415,17 +414,11 @@ func checkAddress(errs map[string]string, a Address) {
 	}
 }
 
-// checkText refuses text that is too long or is not valid UTF-8 or holds
-// control characters; HTML and SQL in text are stored as given and escaped
-// when shown.
+// checkText records domain.TextProblem of a field's text under its key;
+// HTML and SQL in text are stored as given and escaped when shown.
 func checkText(errs map[string]string, key, v string, max int) {
-	switch {
-	case !utf8.ValidString(v):
-		errs[key] = "is not valid UTF-8 text"
-	case utf8.RuneCountInString(v) > max:
-		errs[key] = fmt.Sprintf("must be at most %d characters", max)
-	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f }):
-		errs[key] = "must not contain control characters"
+	if msg := domain.TextProblem(v, max); msg != "" {
+		errs[key] = msg
 	}
 }
 
