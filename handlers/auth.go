@@ -19,7 +19,9 @@ import (
 type Auth struct {
 	DB    *store.DB
 	Limit auth.SignInLimit
-	Demo  bool
+	// Hashes bounds how many passwords are checked at once.
+	Hashes *auth.HashGate
+	Demo   bool
 }
 
 // Form shows the sign-in form.
@@ -39,7 +41,7 @@ func (h *Auth) Login(c *fiber.Ctx) error {
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
-	res, err := h.DB.Authenticate(c.UserContext(), email, password, c.IP(), h.Limit)
+	res, err := h.DB.Authenticate(c.UserContext(), email, password, c.IP(), h.Limit, h.Hashes)
 	if err != nil {
 		return err
 	}
@@ -49,6 +51,9 @@ func (h *Auth) Login(c *fiber.Ctx) error {
 		if res.RetryAfter > 0 {
 			mins := int(math.Ceil(res.RetryAfter.Minutes()))
 			msg = fmt.Sprintf("Too many failed sign-ins. Try again in %d minute%s, or ask an administrator to reset your password.", mins, plural(mins))
+			if res.Busy {
+				msg = "Many sign-ins are being checked right now. Try again in a moment."
+			}
 			status = fiber.StatusTooManyRequests
 			c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(math.Ceil(res.RetryAfter.Seconds()))))
 		}

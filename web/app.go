@@ -25,12 +25,16 @@ import (
 
 // Config is what the app needs beside the store.
 type Config struct {
-	Demo         bool
-	TLS          bool // served over TLS (or behind a TLS proxy): Secure cookies and HSTS
-	IdleTimeout  time.Duration
-	AbsTimeout   time.Duration
-	BodyLimit    int // bytes
-	SignInLimit  auth.SignInLimit
+	Demo        bool
+	TLS         bool // served over TLS (or behind a TLS proxy): Secure cookies and HSTS
+	IdleTimeout time.Duration
+	AbsTimeout  time.Duration
+	BodyLimit   int // bytes
+	SignInLimit auth.SignInLimit
+	// SignInHashes is how many sign-in passwords are checked at once
+	// (each check holds 32 MiB); more attempts wait up to
+	// auth.DefaultHashWait, then get 429.
+	SignInHashes int
 	Logger       *slog.Logger
 	TrustProxies []string // addresses whose X-Forwarded-For is believed
 }
@@ -48,6 +52,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SignInLimit.Window == 0 {
 		c.SignInLimit = auth.DefaultSignInLimit
+	}
+	if c.SignInHashes <= 0 {
+		c.SignInHashes = auth.DefaultConcurrentHashes
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -76,7 +83,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	setAssetVersion.Do(func() { views.AssetVersion = assetVersion() })
 
 	sessionStore := &httpx.SessionStore{DB: db, Idle: cfg.IdleTimeout, Absolute: cfg.AbsTimeout, Secure: cfg.TLS}
-	authH := &handlers.Auth{DB: db, Limit: cfg.SignInLimit, Demo: cfg.Demo}
+	authH := &handlers.Auth{DB: db, Limit: cfg.SignInLimit, Hashes: auth.NewHashGate(cfg.SignInHashes, auth.DefaultHashWait), Demo: cfg.Demo}
 	home := &handlers.Home{DB: db}
 	health := &handlers.Health{DB: db}
 	admin := &handlers.Admin{DB: db}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/oms/oms/auth"
@@ -88,6 +89,45 @@ func TestRateLimit(t *testing.T) {
 	}
 	if !strings.Contains(body, "Too many failed sign-ins") || resp.Header.Get("Retry-After") == "" {
 		t.Fatal("no rate-limit message or Retry-After")
+	}
+}
+
+// TestSignInBurst sends parallel wrong passwords for one account: the
+// limit counts each attempt before its password is hashed, so only the
+// first five are checked, and the right password after them is refused.
+// Counted after the hash, every attempt of the burst passed the check.
+func TestSignInBurst(t *testing.T) {
+	a := testapp.New(t, web.Config{})
+	const burst = 24
+	clients := make([]*testapp.Client, burst)
+	for i := range clients {
+		clients[i] = a.Client(t)
+		clients[i].Get("/login")
+	}
+	statuses := make(chan int, burst)
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, _ := c.PostForm("/login", url.Values{"email": {"sales@demo.test"}, "password": {"not-the-password"}})
+			statuses <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[http.StatusUnauthorized] != auth.DefaultSignInLimit.PerAccount || count[http.StatusTooManyRequests] != burst-auth.DefaultSignInLimit.PerAccount {
+		t.Fatalf("statuses %v: want %d × 401 and the rest 429", count, auth.DefaultSignInLimit.PerAccount)
+	}
+	c := a.Client(t)
+	c.Get("/login")
+	resp, _ := c.PostForm("/login", url.Values{"email": {"sales@demo.test"}, "password": {testapp.Password}})
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("right password after the burst: status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }
 
