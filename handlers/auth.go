@@ -77,10 +77,15 @@ func (h *Auth) Logout(c *fiber.Ctx) error {
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }
 
-// safeNext keeps a post-sign-in destination only when it is a path on this
-// site, so that the sign-in form cannot be used to send people elsewhere.
+// safeNext keeps a post-sign-in destination only when it is a clean path
+// on this site, so that the sign-in form cannot be used to send people
+// elsewhere: it starts with one slash, and holds no backslash, control
+// character or space (browsers drop tabs and newlines from URLs and read
+// a backslash as a slash, so "/\t/evil.test" would leave the site).
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+	clean := strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/login") &&
+		!strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || r <= ' ' || r == 0x7f || r >= 0x80 && r <= 0x9f })
+	if !clean {
 		return "/"
 	}
 	return next

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"database/sql"
 	"net"
 	"net/http"
 	"net/url"
@@ -45,12 +46,54 @@ func TestSignIn(t *testing.T) {
 	})
 	t.Run("NewSessionIDAtSignIn", func(t *testing.T) {
 		c := a.Client(t)
-		resp, _ := c.Get("/login")
+		c.Get("/login")
+		resp, _ := c.PostForm("/login", url.Values{"email": {"csr@demo.test"}, "password": {testapp.Password}})
 		before := sessionCookie(resp)
+		c.Get("/")
 		resp, _ = c.PostForm("/login", url.Values{"email": {"csr@demo.test"}, "password": {testapp.Password}})
 		after := sessionCookie(resp)
 		if before == "" || after == "" || before == after {
 			t.Fatalf("session id not renewed: %q -> %q", before, after)
+		}
+	})
+	t.Run("VisitorsGetNoSessionRow", func(t *testing.T) {
+		rows := func() int {
+			var n int
+			if err := a.DB.View(t.Context(), func(tx *sql.Tx) error { return tx.QueryRow(`SELECT count(*) FROM sessions`).Scan(&n) }); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		start := rows()
+		for _, path := range []string{"/login", "/", "/orders", "/no/such/page", "/login?next=/orders"} {
+			for range 5 {
+				resp, _ := a.Client(t).Get(path)
+				if sessionCookie(resp) != "" {
+					t.Fatalf("GET %s without a cookie set a session cookie", path)
+				}
+			}
+		}
+		if n := rows(); n != start {
+			t.Fatalf("%d session rows written for visitors' page views", n-start)
+		}
+		c := a.Client(t)
+		c.SignIn("csr@demo.test")
+		if n := rows(); n != start+1 {
+			t.Fatalf("sign-in made %d session rows, want 1", n-start)
+		}
+	})
+	t.Run("SignInTokenIsTheBrowsers", func(t *testing.T) {
+		// A token from another visitor's form does not sign this one in.
+		other := a.Client(t)
+		other.Get("/login")
+		c := a.Client(t)
+		c.Get("/login")
+		if c.CSRF == "" || c.CSRF == other.CSRF {
+			t.Fatalf("tokens %q and %q", c.CSRF, other.CSRF)
+		}
+		resp, _ := c.PostForm("/login", url.Values{"_csrf": {other.CSRF}, "email": {"csr@demo.test"}, "password": {testapp.Password}})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("status %d, want 403", resp.StatusCode)
 		}
 	})
 	t.Run("SignOutEndsSession", func(t *testing.T) {
@@ -74,6 +117,30 @@ func sessionCookie(resp *http.Response) string {
 		}
 	}
 	return ""
+}
+
+func TestSignInRedirect(t *testing.T) {
+	a := testapp.New(t, web.Config{})
+	tests := []struct{ name, next, want string }{
+		{"OK", "/orders?q=acme", "/orders?q=acme"},
+		{"ErrOtherSite", "//evil.test/", "/"},
+		{"ErrAbsolute", "https://evil.test/", "/"},
+		{"ErrBackslash", "/\\evil.test/", "/"},
+		{"ErrBackslashLater", "/x/..\\..\\/evil", "/"},
+		{"ErrTab", "/\t/evil.test/", "/"},
+		{"ErrNewline", "/\n/evil.test/", "/"},
+		{"ErrLogin", "/login", "/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := a.Client(t)
+			c.Get("/login")
+			resp, _ := c.PostForm("/login", url.Values{"email": {"csr@demo.test"}, "password": {testapp.Password}, "next": {tt.next}})
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != tt.want {
+				t.Fatalf("next %q: status %d, Location %q, want %q", tt.next, resp.StatusCode, resp.Header.Get("Location"), tt.want)
+			}
+		})
+	}
 }
 
 func TestRateLimit(t *testing.T) {
@@ -168,6 +235,18 @@ func TestCSRF(t *testing.T) {
 		resp, _ := anon.PostForm("/login", url.Values{"_csrf": {""}, "email": {"csr@demo.test"}, "password": {testapp.Password}})
 		if resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("status %d, want 403", resp.StatusCode)
+		}
+	})
+	t.Run("TokenInURLRefused", func(t *testing.T) {
+		f := url.Values{}
+		for k, v := range form {
+			f[k] = v
+		}
+		f.Set("email", "url-token@demo.test")
+		f.Set("_csrf", "")
+		resp, _ := c.PostForm("/admin/users?_csrf="+url.QueryEscape(c.CSRF), f)
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("status %d, want 403 for a token in the URL", resp.StatusCode)
 		}
 	})
 	t.Run("HeaderToken", func(t *testing.T) {

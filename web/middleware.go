@@ -96,7 +96,7 @@ func sessions(st *httpx.SessionStore) fiber.Handler {
 }
 
 // csrf refuses a state-changing request whose X-CSRF-Token header or _csrf
-// form field does not match the session's token. It runs before any handler,
+// field of the form body does not match the session's token. It runs before any handler,
 // so a refused request changes nothing. A request authenticated by a bearer
 // token carries no cookie credentials, so there is nothing to forge; a
 // session calling the API still needs the header.
@@ -114,12 +114,25 @@ func csrf(c *fiber.Ctx) error {
 	want := httpx.CSRFToken(c)
 	got := c.Get("X-CSRF-Token")
 	if got == "" {
-		got = c.FormValue("_csrf")
+		got = formToken(c)
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return domain.Errorf(domain.EFORBIDDEN, "This form has expired or did not come from this site. Reload the page and try again.")
 	}
 	return c.Next()
+}
+
+// formToken reads the _csrf field of the posted body, URL-encoded or
+// multipart, and never the query string: a token in a URL ends up in logs,
+// history and Referer headers.
+func formToken(c *fiber.Ctx) string {
+	if v := c.Request().PostArgs().Peek("_csrf"); len(v) > 0 {
+		return string(v)
+	}
+	if f, err := c.MultipartForm(); err == nil && len(f.Value["_csrf"]) > 0 {
+		return f.Value["_csrf"][0]
+	}
+	return ""
 }
 
 // requireUser sends visitors who are not signed in to the sign-in page
