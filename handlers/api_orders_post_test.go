@@ -308,3 +308,31 @@ func TestCreateOrderAPIStoresTextAsText(t *testing.T) {
 		t.Fatal("text not stored as given")
 	}
 }
+
+func TestCreateOrderAPIRefusesOtherMediaTypes(t *testing.T) {
+	a := testapp.New(t, web.Config{}, seedCatalogue)
+	_, sales := newToken(t, a.DB, domain.RoleSales)
+	tests := []struct{ name, contentType, body string }{
+		{"Multipart", "multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disposition: form-data; name=\"order\"\r\n\r\n" + orderBody + "\r\n--xyz--\r\n"},
+		{"MultipartBoundarySaysJSON", "multipart/form-data; boundary=json", "--json\r\nContent-Disposition: form-data; name=\"order\"\r\n\r\n" + orderBody + "\r\n--json--\r\n"},
+		{"BrokenMultipart", "multipart/form-data; boundary=json", "--json\r\nzzz"},
+		{"Form", "application/x-www-form-urlencoded", "order=x"},
+		{"TextSaysJSON", "text/plain; note=json", orderBody},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/api/v1/orders", strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", tt.contentType)
+			req.Header.Set("Authorization", "Bearer "+sales)
+			req.Header.Set("Idempotency-Key", "media-"+tt.name)
+			resp, body := a.Client(t).Do(req)
+			if resp.StatusCode != http.StatusUnsupportedMediaType {
+				t.Fatalf("status %d, want 415: %s", resp.StatusCode, body)
+			}
+			decodeError(t, body)
+		})
+	}
+	if n := countRows(t, a.DB, `SELECT count(*) FROM orders`); n != 0 {
+		t.Fatalf("%d orders captured from bodies that are not JSON", n)
+	}
+}
