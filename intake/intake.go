@@ -265,11 +265,8 @@ func Validate(r Request, f Facts, role domain.Role) Outcome {
 		checkAddress(errs, out.ShipTo)
 	}
 
-	switch {
-	case len(r.Lines) == 0:
-		errs["lines"] = "must have at least one line"
-	case len(r.Lines) > MaxLines:
-		errs["lines"] = fmt.Sprintf("has %d lines; at most %d are accepted in one order", len(r.Lines), MaxLines)
+	if msg := LineCountProblem(len(r.Lines)); msg != "" {
+		errs["lines"] = msg
 	}
 	if len(r.Lines) <= MaxLines {
 		out.Lines = make([]Line, 0, len(r.Lines))
@@ -412,6 +409,19 @@ func checkAddress(errs map[string]string, a Address) {
 	if a.Country == "US" && a.Region != "" && !usStates[a.Region] {
 		errs["ship_to.region"] = fmt.Sprintf("%q is not a US state code", a.Region)
 	}
+}
+
+// LineCountProblem says what is wrong with an order of n lines, or
+// returns "": every channel refuses an order past MaxLines with its count,
+// never keeps the first MaxLines.
+func LineCountProblem(n int) string {
+	switch {
+	case n == 0:
+		return "must have at least one line"
+	case n > MaxLines:
+		return fmt.Sprintf("has %d lines; at most %d are accepted in one order", n, MaxLines)
+	}
+	return ""
 }
 
 // checkText records domain.TextProblem of a field's text under its key;
