@@ -55,3 +55,21 @@ func invisibleName(r rune) string {
 	}
 	return ""
 }
+
+// ExcerptLength is how many characters of a value an error message quotes.
+const ExcerptLength = 40
+
+// Excerpt returns v for quoting in a message for people: as it is when
+// it is at most ExcerptLength characters, else its first ExcerptLength
+// characters and "…", so that a refused 4 MB cell does not come back as a
+// 4 MB message (or a stored report line).
+func Excerpt(v string) string {
+	n := 0
+	for i := range v {
+		if n == ExcerptLength {
+			return v[:i] + "…"
+		}
+		n++
+	}
+	return v
+}

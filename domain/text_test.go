@@ -35,3 +35,19 @@ func TestTextProblem(t *testing.T) {
 		})
 	}
 }
+
+func TestExcerpt(t *testing.T) {
+	long := strings.Repeat("é", ExcerptLength)
+	for _, tt := range []struct{ name, in, want string }{
+		{"Short", "SKU-1", "SKU-1"},
+		{"Exact", long, long},
+		{"Long", long + "xyz", long + "…"},
+		{"Empty", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Excerpt(tt.in); got != tt.want {
+				t.Fatalf("Excerpt(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

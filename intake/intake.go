@@ -232,7 +232,7 @@ func Validate(r Request, f Facts, role domain.Role) Outcome {
 	case r.CustomerAccount == "":
 		errs["customer_account"] = "is required"
 	case f.Customer == nil:
-		errs["customer_account"] = fmt.Sprintf("%s is not a known customer account", r.CustomerAccount)
+		errs["customer_account"] = fmt.Sprintf("%s is not a known customer account", domain.Excerpt(r.CustomerAccount))
 	case !f.Customer.Active:
 		errs["customer_account"] = fmt.Sprintf("%s is inactive", r.CustomerAccount)
 	}
@@ -256,7 +256,7 @@ func Validate(r Request, f Facts, role domain.Role) Outcome {
 	out.ShipTo = r.ShipTo
 	if r.ShipToCode != "" {
 		if f.ShipTo == nil {
-			errs["ship_to_code"] = fmt.Sprintf("%s is not a ship-to of this customer", r.ShipToCode)
+			errs["ship_to_code"] = fmt.Sprintf("%s is not a ship-to of this customer", domain.Excerpt(r.ShipToCode))
 		} else {
 			out.ShipTo = *f.ShipTo
 		}
@@ -308,7 +308,7 @@ func validateLine(errs map[string]string, i int, l LineRequest, f Facts, role do
 		errs[key("sku")] = "is required"
 		ok = false
 	case !known:
-		errs[key("sku")] = fmt.Sprintf("%s is not a known SKU", l.SKU)
+		errs[key("sku")] = fmt.Sprintf("%s is not a known SKU", domain.Excerpt(l.SKU))
 		ok = false
 	case it.Discontinued:
 		msg := fmt.Sprintf("%s is discontinued", l.SKU)
@@ -404,10 +404,10 @@ func checkAddress(errs map[string]string, a Address) {
 	if len(a.Country) != 2 {
 		errs["ship_to.country"] = "must be a two-letter country code"
 	} else if a.PostalCode != "" && !ValidPostalCode(a.Country, a.PostalCode) {
-		errs["ship_to.postal_code"] = fmt.Sprintf("%q is not a valid postal code for %s", a.PostalCode, a.Country)
+		errs["ship_to.postal_code"] = fmt.Sprintf("%q is not a valid postal code for %s", domain.Excerpt(a.PostalCode), a.Country)
 	}
 	if a.Country == "US" && a.Region != "" && !usStates[a.Region] {
-		errs["ship_to.region"] = fmt.Sprintf("%q is not a US state code", a.Region)
+		errs["ship_to.region"] = fmt.Sprintf("%q is not a US state code", domain.Excerpt(a.Region))
 	}
 }
 
