@@ -138,10 +138,10 @@ const walFrameBytes = 4096 + 24
 // writer begins, so SQLite never starts the WAL over, and the file grew by
 // about 100 KB an order (7 GB in two minutes). So past RestartAt the
 // loop holds the writers off while it copies the last frames
-// (restartWAL); the next commit then starts the WAL over. When the
-// writers have paused since the last tick and anything is left in the
-// file, or the file passed TruncateAt because readers kept it from
-// starting over, it truncates the WAL (truncateWAL).
+// (pauseWriters with PASSIVE); the next commit then starts the WAL over.
+// When the writers have paused since the last tick and anything is left
+// in the file, or the file passed TruncateAt because readers kept it from
+// starting over, it truncates the WAL (pauseWriters with TRUNCATE).
 func (db *DB) checkpointLoop(wal walBounds) {
 	defer close(db.stopped)
 	t := time.NewTicker(wal.Every)
