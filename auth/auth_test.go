@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -60,5 +61,42 @@ func TestRetryAfter(t *testing.T) {
 				t.Fatalf("RetryAfter = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestHashGate(t *testing.T) {
+	g := NewHashGate(2, 50*time.Millisecond)
+	ctx := context.Background()
+	leave1, ok1 := g.Enter(ctx)
+	leave2, ok2 := g.Enter(ctx)
+	if !ok1 || !ok2 {
+		t.Fatal("the first two turns were refused")
+	}
+	start := time.Now()
+	if _, ok := g.Enter(ctx); ok {
+		t.Fatal("a third hash ran beside two")
+	}
+	if waited := time.Since(start); waited < 50*time.Millisecond {
+		t.Fatalf("refused after %v, before the wait", waited)
+	}
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		leave1()
+	}()
+	leave3, ok := g.Enter(ctx)
+	if !ok {
+		t.Fatal("no turn after one ended")
+	}
+	leave2()
+	leave3()
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	for range 2 {
+		if _, ok := g.Enter(cancelled); !ok {
+			t.Fatal("a free turn was refused")
+		}
+	}
+	if _, ok := g.Enter(cancelled); ok {
+		t.Fatal("a full gate let a cancelled attempt in")
 	}
 }

@@ -132,7 +132,7 @@ func Parse(data []byte) (Batch, error) {
 			for _, name := range orderColumns {
 				if v, w := get(name), o.first[name]; v != "" && v != w {
 					o.Errors = append(o.Errors, RowError{Row: row, Column: name,
-						Message: fmt.Sprintf("%q differs from %q on row %d of the same order", v, w, first)})
+						Message: fmt.Sprintf("%q differs from %q on row %d of the same order", domain.Excerpt(v), domain.Excerpt(w), first)})
 				}
 			}
 		}
@@ -145,7 +145,7 @@ func Parse(data []byte) (Batch, error) {
 		case qty == "":
 			o.Errors = append(o.Errors, RowError{Row: row, Column: "quantity", Message: "is required"})
 		case err != nil:
-			o.Errors = append(o.Errors, RowError{Row: row, Column: "quantity", Message: fmt.Sprintf("%q is not a whole number", qty)})
+			o.Errors = append(o.Errors, RowError{Row: row, Column: "quantity", Message: fmt.Sprintf("%q is not a whole number", domain.Excerpt(qty))})
 		default:
 			line.Quantity = q
 		}
@@ -182,7 +182,7 @@ func newOrder(account, po string, row int, get func(string) string) Order {
 		sc, ok := parseBool(v)
 		o.Request.ShipComplete = sc
 		if !ok {
-			o.Errors = append(o.Errors, RowError{Row: row, Column: "ship_complete", Message: fmt.Sprintf("%q is not yes/no, true/false or 1/0", v)})
+			o.Errors = append(o.Errors, RowError{Row: row, Column: "ship_complete", Message: fmt.Sprintf("%q is not yes/no, true/false or 1/0", domain.Excerpt(v))})
 		}
 	}
 	return o
@@ -201,7 +201,7 @@ func readHeader(header []string) (map[string]int, error) {
 		name := strings.ToLower(strings.TrimSpace(h))
 		switch {
 		case !known[name]:
-			unknown = append(unknown, fmt.Sprintf("%q", strings.TrimSpace(h)))
+			unknown = append(unknown, fmt.Sprintf("%q", domain.Excerpt(strings.TrimSpace(h))))
 		case hasKey(col, name):
 			repeated = append(repeated, name)
 		default:
@@ -218,6 +218,9 @@ func readHeader(header []string) (map[string]int, error) {
 	if len(missing) > 0 {
 		msgs = append(msgs, "missing column "+strings.Join(missing, ", "))
 	}
+	if len(unknown) > maxNamed {
+		unknown = append(unknown[:maxNamed], fmt.Sprintf("and %d more", len(unknown)-maxNamed))
+	}
 	if len(unknown) > 0 {
 		msgs = append(msgs, "unknown column "+strings.Join(unknown, ", "))
 	}
@@ -230,6 +233,10 @@ func readHeader(header []string) (map[string]int, error) {
 	}
 	return col, nil
 }
+
+// maxNamed is how many unknown columns a refusal names: a file that is
+// not CSV of orders has as many "columns" as its first line has commas.
+const maxNamed = 5
 
 func hasKey(m map[string]int, k string) bool { _, ok := m[k]; return ok }
 
@@ -280,7 +287,7 @@ func ParseDollars(s string) (int64, error) {
 	t = strings.TrimPrefix(t, "$")
 	t = strings.ReplaceAll(t, ",", "")
 	whole, frac, hasFrac := strings.Cut(t, ".")
-	bad := fmt.Errorf("%q is not a price in dollars such as 12.50", s)
+	bad := fmt.Errorf("%q is not a price in dollars such as 12.50", domain.Excerpt(s))
 	if whole == "" && (!hasFrac || frac == "") {
 		return 0, bad
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"mime"
 	"reflect"
 	"strconv"
 	"strings"
@@ -48,7 +49,7 @@ func (h *OrderCaptureAPI) Create(c *fiber.Ctx) error {
 	if len(c.Body()) > MaxOrderBody {
 		return domain.Errorf(domain.ETOOLARGE, "The order is %d bytes; at most %d bytes (2 MiB) are accepted.", len(c.Body()), MaxOrderBody)
 	}
-	if ct := c.Get(fiber.HeaderContentType); ct != "" && !strings.Contains(strings.ToLower(ct), "json") {
+	if ct := c.Get(fiber.HeaderContentType); ct != "" && !isJSON(ct) {
 		return fiber.NewError(fiber.StatusUnsupportedMediaType, "Send the order as JSON with Content-Type: application/json.")
 	}
 	req, err := DecodeOrderRequest(c.Body())
@@ -66,6 +67,13 @@ func (h *OrderCaptureAPI) Create(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 	return c.Status(resp.Status).Send(resp.Body)
+}
+
+// isJSON reports whether a Content-Type names JSON (application/json, or
+// a +json type); a multipart body whose boundary says "json" is not.
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == fiber.MIMEApplicationJSON || strings.HasSuffix(mt, "+json"))
 }
 
 func checkIdempotencyKey(key string) error {

@@ -251,6 +251,8 @@ func TestCreateOrderAPIBadInput(t *testing.T) {
 		{"ErrHugeQuantity", withLine(`{"sku": "SKU-1", "quantity": 999999999999}`), 422, "lines[0].quantity", "at most"},
 		{"ErrCasePack", strings.Replace(orderBody, `"quantity": 24`, `"quantity": 10`, 1), 422, "lines[1].quantity", "multiple of 12 (case pack)"},
 		{"ErrNegativePrice", withLine(`{"sku": "SKU-1", "quantity": 1, "unit_price_cents": -1}`), 422, "lines[0].unit_price_cents", ""},
+		{"ErrBidiOverrideInPO", strings.Replace(orderBody, `"PO-1"`, `"PO-\u202e1"`, 1), 422, "po_number", "U+202E"},
+		{"ErrZeroWidthInShipToName", strings.Replace(orderBody, `"Dock 4"`, `"Dock\u200b4"`, 1), 422, "ship_to.name", "zero-width"},
 		{"ErrTenThousandLines", manyLines.String(), 422, "lines", "at most 2000"},
 		{"ErrTooLarge", `{"note": "` + strings.Repeat("x", 3<<20) + `"}`, 413, "", "at most 2097152 bytes"},
 	}
@@ -304,5 +306,33 @@ func TestCreateOrderAPIStoresTextAsText(t *testing.T) {
 	if countRows(t, a.DB, `SELECT count(*) FROM orders WHERE customer_po = ? AND ship_name = ?`, po, name) != 1 ||
 		countRows(t, a.DB, `SELECT count(*) FROM events WHERE kind = 'note' AND summary = ?`, note) != 1 {
 		t.Fatal("text not stored as given")
+	}
+}
+
+func TestCreateOrderAPIRefusesOtherMediaTypes(t *testing.T) {
+	a := testapp.New(t, web.Config{}, seedCatalogue)
+	_, sales := newToken(t, a.DB, domain.RoleSales)
+	tests := []struct{ name, contentType, body string }{
+		{"Multipart", "multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disposition: form-data; name=\"order\"\r\n\r\n" + orderBody + "\r\n--xyz--\r\n"},
+		{"MultipartBoundarySaysJSON", "multipart/form-data; boundary=json", "--json\r\nContent-Disposition: form-data; name=\"order\"\r\n\r\n" + orderBody + "\r\n--json--\r\n"},
+		{"BrokenMultipart", "multipart/form-data; boundary=json", "--json\r\nzzz"},
+		{"Form", "application/x-www-form-urlencoded", "order=x"},
+		{"TextSaysJSON", "text/plain; note=json", orderBody},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/api/v1/orders", strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", tt.contentType)
+			req.Header.Set("Authorization", "Bearer "+sales)
+			req.Header.Set("Idempotency-Key", "media-"+tt.name)
+			resp, body := a.Client(t).Do(req)
+			if resp.StatusCode != http.StatusUnsupportedMediaType {
+				t.Fatalf("status %d, want 415: %s", resp.StatusCode, body)
+			}
+			decodeError(t, body)
+		})
+	}
+	if n := countRows(t, a.DB, `SELECT count(*) FROM orders`); n != 0 {
+		t.Fatalf("%d orders captured from bodies that are not JSON", n)
 	}
 }

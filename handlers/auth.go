@@ -19,7 +19,9 @@ import (
 type Auth struct {
 	DB    *store.DB
 	Limit auth.SignInLimit
-	Demo  bool
+	// Hashes bounds how many passwords are checked at once.
+	Hashes *auth.HashGate
+	Demo   bool
 }
 
 // Form shows the sign-in form.
@@ -39,7 +41,7 @@ func (h *Auth) Login(c *fiber.Ctx) error {
 	email := strings.TrimSpace(c.FormValue("email"))
 	password := c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
-	res, err := h.DB.Authenticate(c.UserContext(), email, password, c.IP(), h.Limit)
+	res, err := h.DB.Authenticate(c.UserContext(), email, password, c.IP(), h.Limit, h.Hashes)
 	if err != nil {
 		return err
 	}
@@ -49,6 +51,9 @@ func (h *Auth) Login(c *fiber.Ctx) error {
 		if res.RetryAfter > 0 {
 			mins := int(math.Ceil(res.RetryAfter.Minutes()))
 			msg = fmt.Sprintf("Too many failed sign-ins. Try again in %d minute%s, or ask an administrator to reset your password.", mins, plural(mins))
+			if res.Busy {
+				msg = "Many sign-ins are being checked right now. Try again in a moment."
+			}
 			status = fiber.StatusTooManyRequests
 			c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(math.Ceil(res.RetryAfter.Seconds()))))
 		}
@@ -72,10 +77,15 @@ func (h *Auth) Logout(c *fiber.Ctx) error {
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }
 
-// safeNext keeps a post-sign-in destination only when it is a path on this
-// site, so that the sign-in form cannot be used to send people elsewhere.
+// safeNext keeps a post-sign-in destination only when it is a clean path
+// on this site, so that the sign-in form cannot be used to send people
+// elsewhere: it starts with one slash, and holds no backslash, control
+// character or space (browsers drop tabs and newlines from URLs and read
+// a backslash as a slash, so "/\t/evil.test" would leave the site).
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+	clean := strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/login") &&
+		!strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || r <= ' ' || r == 0x7f || r >= 0x80 && r <= 0x9f })
+	if !clean {
 		return "/"
 	}
 	return next

@@ -62,7 +62,7 @@ func (h *Entry) New(c *fiber.Ctx) error {
 // Form re-renders the form for what was typed: after a customer or ship-to
 // is picked, prices, ship-tos, credit and distances change together.
 func (h *Entry) Form(c *fiber.Ctx) error {
-	f := readEntryFields(c)
+	f, _ := readEntryFields(c)
 	if len(f.Lines) == 0 || !f.Lines[len(f.Lines)-1].Blank() {
 		f.Lines = append(f.Lines, views.EntryLine{})
 	}
@@ -79,9 +79,15 @@ func (h *Entry) Form(c *fiber.Ctx) error {
 // form with 422 and every value kept; success goes to the order's page.
 func (h *Entry) Create(c *fiber.Ctx) error {
 	u := httpx.CurrentUser(c)
-	f := readEntryFields(c)
+	f, typed := readEntryFields(c)
 	f.Lines = compactLines(f.Lines)
 	req, errs := entryRequest(f)
+	if typed > intake.MaxLines {
+		if errs == nil {
+			errs = map[string]string{}
+		}
+		errs["lines"] = intake.LineCountProblem(typed)
+	}
 	msg := ""
 	if len(errs) == 0 {
 		captured, err := h.DB.CaptureDraft(c.UserContext(), req, store.Submitter{Actor: u.Email, Role: u.Role}, u.ID, f.DraftID)
@@ -167,7 +173,7 @@ func capturedMessage(c store.Captured) string {
 // save status, the duplicate-PO warning and the drafts panel.
 func (h *Entry) SaveDraft(c *fiber.Ctx) error {
 	u := httpx.CurrentUser(c)
-	f := readEntryFields(c)
+	f, _ := readEntryFields(c)
 	f.Lines = compactLines(f.Lines)
 	body, err := json.Marshal(f)
 	if err != nil {
@@ -333,8 +339,12 @@ func (h *Entry) drafts(ctx context.Context, userID, current int64) ([]views.Draf
 }
 
 // readEntryFields reads the form as posted. Line fields repeat once per
-// row, in row order. Every value is copied out of the request.
-func readEntryFields(c *fiber.Ctx) views.EntryFields {
+// row, in row order. Every value is copied out of the request. It keeps
+// every typed row up to intake.MaxLines of them (and blank rows while
+// fewer than that are kept), and returns how many rows had anything typed
+// on them, so that a longer order is refused with its count rather than
+// cut short.
+func readEntryFields(c *fiber.Ctx) (views.EntryFields, int) {
 	id, _ := strconv.ParseInt(c.FormValue("draft_id"), 10, 64)
 	f := views.EntryFields{
 		DraftID:         id,
@@ -374,11 +384,20 @@ func readEntryFields(c *fiber.Ctx) views.EntryFields {
 		return ""
 	}
 	n := max(len(skus), len(qtys), len(prices), len(reasons))
-	for i := 0; i < n && i < intake.MaxLines; i++ {
-		f.Lines = append(f.Lines, views.EntryLine{SKU: strings.TrimSpace(at(skus, i)), Quantity: strings.TrimSpace(at(qtys, i)),
-			UnitPrice: strings.TrimSpace(at(prices, i)), PriceReason: at(reasons, i)})
+	typed := 0
+	for i := range n {
+		l := views.EntryLine{SKU: strings.TrimSpace(at(skus, i)), Quantity: strings.TrimSpace(at(qtys, i)),
+			UnitPrice: strings.TrimSpace(at(prices, i)), PriceReason: at(reasons, i)}
+		if !l.Blank() {
+			typed++
+		}
+		// Blank rows count towards the bound too, but never push a typed
+		// line out.
+		if len(f.Lines) < intake.MaxLines || !l.Blank() && typed <= intake.MaxLines {
+			f.Lines = append(f.Lines, l)
+		}
 	}
-	return f
+	return f, typed
 }
 
 // compactLines drops the lines nothing was typed on.

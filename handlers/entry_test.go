@@ -221,6 +221,58 @@ func TestEntrySubmit(t *testing.T) {
 			t.Fatalf("%d orders after a rejected submit", n)
 		}
 	})
+	t.Run("ErrTooManyLines", func(t *testing.T) {
+		a := newEntryApp(t)
+		c := signedIn(t, a, "sales@demo.test")
+		c.Get("/orders/new")
+		form := orderForm(entrytest.SKUWire, "1")
+		n := intake.MaxLines + 1
+		for _, k := range []string{"sku", "qty", "price", "reason"} {
+			form[k] = make([]string, n)
+		}
+		for i := range n {
+			form["sku"][i], form["qty"][i] = entrytest.SKUWire, "1"
+		}
+		resp, body := c.HTMX("POST", "/orders/new", form)
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d, want 422: %.500s", resp.StatusCode, body)
+		}
+		if got := testapp.Doc(t, body).Find(`[data-testid="error-lines"]`).Text(); !strings.Contains(got, "has 2001 lines; at most 2000") {
+			t.Fatalf("lines error %q", got)
+		}
+		if n := countRows(t, a.DB, `SELECT count(*) FROM orders`); n != 0 {
+			t.Fatalf("%d orders from a 2,001-line form", n)
+		}
+	})
+	t.Run("BlankRowsPushNoLineOut", func(t *testing.T) {
+		a := newEntryApp(t)
+		c := signedIn(t, a, "sales@demo.test")
+		c.Get("/orders/new")
+		form := orderForm(entrytest.SKUWire, "1")
+		n := intake.MaxLines + 2
+		for _, k := range []string{"sku", "qty", "price", "reason"} {
+			form[k] = make([]string, n)
+		}
+		form["sku"][0], form["qty"][0] = entrytest.SKUWire, "1"
+		form["sku"][n-1], form["qty"][n-1] = entrytest.SKUWire, "2"
+		if resp, body := c.HTMX("POST", "/orders/new", form); resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("status %d: %.300s", resp.StatusCode, body)
+		}
+		if n := countRows(t, a.DB, `SELECT count(*) FROM order_lines`); n != 2 {
+			t.Fatalf("%d lines captured, want 2", n)
+		}
+	})
+	t.Run("ErrInvisibleCharacters", func(t *testing.T) {
+		a := newEntryApp(t)
+		c := signedIn(t, a, "sales@demo.test")
+		c.Get("/orders/new")
+		form := orderForm(entrytest.SKUWire, "1")
+		form.Set("po_number", "PO-\u202e1")
+		resp, body := c.HTMX("POST", "/orders/new", form)
+		if got := testapp.Doc(t, body).Find(`[data-testid="error-po_number"]`).Text(); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(got, "U+202E") {
+			t.Fatalf("status %d, po_number error %q", resp.StatusCode, got)
+		}
+	})
 	t.Run("CustomerTypedOverThePick", func(t *testing.T) {
 		a := newEntryApp(t)
 		c := signedIn(t, a, "sales@demo.test")

@@ -151,6 +151,60 @@ func TestImportUpload(t *testing.T) {
 			}
 		})
 	}
+	// A refusal names the problem and quotes at most an excerpt: a 4 MB
+	// file of one line came back as an 8.5 MB page.
+	huge := []struct{ name, content, want string }{
+		{"OneHugeLine", strings.Repeat("x", 4<<20), `unknown column &#34;` + strings.Repeat("x", 40) + `…&#34;`},
+		{"ManyColumns", "customer_account," + strings.Repeat("col,", 200_000) + "\n", "and 199996 more"},
+	}
+	for _, tt := range huge {
+		t.Run("Err"+tt.name, func(t *testing.T) {
+			c := signedIn(t, a, "ops@demo.test")
+			c.Get("/orders/import")
+			resp, body := upload(t, c, "huge.csv", tt.content)
+			if resp.StatusCode != http.StatusUnprocessableEntity || len(body) > 64<<10 {
+				t.Fatalf("status %d, %d bytes of answer", resp.StatusCode, len(body))
+			}
+			if got, _ := testapp.Doc(t, body).Find(`[data-testid="import-error"]`).Html(); !strings.Contains(got, tt.want) {
+				t.Fatalf("error %.500q, want %q", got, tt.want)
+			}
+		})
+	}
+	t.Run("LongCellsCutInReport", func(t *testing.T) {
+		c := signedIn(t, a, "sales@demo.test")
+		c.Get("/orders/import")
+		long := strings.Repeat("Z", 200_000)
+		resp, _ := upload(t, c, "long.csv", csvHeader+
+			"C100,PO-L1,MAIN,,,,,,,,,,,"+long+",1,\n"+
+			"C100,PO-L2,MAIN,,,,,,,,,,,ELC-2002,"+long+",\n"+
+			long+","+long+",MAIN,,,,,,,,,,,ELC-2002,1,\n"+
+			"C100,PO-\u202eL4,MAIN,,,,,,,,,,,ELC-2002,1,\n")
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		id := strings.TrimPrefix(resp.Header.Get("Location"), "/orders/import/")
+		var jobID int64
+		for _, ch := range id {
+			jobID = jobID*10 + int64(ch-'0')
+		}
+		if j := waitForImport(t, a, jobID); j.Rejected != 4 {
+			t.Fatalf("%+v", j)
+		}
+		var longest int
+		err := a.DB.View(t.Context(), func(tx *sql.Tx) error {
+			return tx.QueryRow(`SELECT max(max(length(message), length(customer_account), length(po_number))) FROM import_results WHERE job_id = ?`, jobID).Scan(&longest)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if longest > 1000 {
+			t.Fatalf("a stored report line is %d characters long", longest)
+		}
+		_, body := c.Get("/orders/import/" + id + "?all=1")
+		if !strings.Contains(body, "po_number: must not contain invisible characters") {
+			t.Fatalf("the invisible character is not reported:\n%.2000s", body)
+		}
+	})
 	t.Run("ErrForbiddenForCSR", func(t *testing.T) {
 		c := signedIn(t, a, "csr@demo.test")
 		if resp, _ := c.Get("/orders/import"); resp.StatusCode != http.StatusForbidden {

@@ -201,6 +201,7 @@ func TestAddNote(t *testing.T) {
 	tests := []struct{ name, note, want string }{
 		{"ErrEmpty", "   ", "The note is empty."},
 		{"ErrTooLong", strings.Repeat("x", 2001), "at most 2000 characters"},
+		{"ErrBidiOverride", "refund \u202e0001$ \u202c approved", "U+202E"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

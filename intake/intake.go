@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/oms/oms/domain"
 )
@@ -233,7 +232,7 @@ func Validate(r Request, f Facts, role domain.Role) Outcome {
 	case r.CustomerAccount == "":
 		errs["customer_account"] = "is required"
 	case f.Customer == nil:
-		errs["customer_account"] = fmt.Sprintf("%s is not a known customer account", r.CustomerAccount)
+		errs["customer_account"] = fmt.Sprintf("%s is not a known customer account", domain.Excerpt(r.CustomerAccount))
 	case !f.Customer.Active:
 		errs["customer_account"] = fmt.Sprintf("%s is inactive", r.CustomerAccount)
 	}
@@ -257,7 +256,7 @@ func Validate(r Request, f Facts, role domain.Role) Outcome {
 	out.ShipTo = r.ShipTo
 	if r.ShipToCode != "" {
 		if f.ShipTo == nil {
-			errs["ship_to_code"] = fmt.Sprintf("%s is not a ship-to of this customer", r.ShipToCode)
+			errs["ship_to_code"] = fmt.Sprintf("%s is not a ship-to of this customer", domain.Excerpt(r.ShipToCode))
 		} else {
 			out.ShipTo = *f.ShipTo
 		}
@@ -266,11 +265,8 @@ func Validate(r Request, f Facts, role domain.Role) Outcome {
 		checkAddress(errs, out.ShipTo)
 	}
 
-	switch {
-	case len(r.Lines) == 0:
-		errs["lines"] = "must have at least one line"
-	case len(r.Lines) > MaxLines:
-		errs["lines"] = fmt.Sprintf("has %d lines; at most %d are accepted in one order", len(r.Lines), MaxLines)
+	if msg := LineCountProblem(len(r.Lines)); msg != "" {
+		errs["lines"] = msg
 	}
 	if len(r.Lines) <= MaxLines {
 		out.Lines = make([]Line, 0, len(r.Lines))
@@ -312,7 +308,7 @@ func validateLine(errs map[string]string, i int, l LineRequest, f Facts, role do
 		errs[key("sku")] = "is required"
 		ok = false
 	case !known:
-		errs[key("sku")] = fmt.Sprintf("%s is not a known SKU", l.SKU)
+		errs[key("sku")] = fmt.Sprintf("%s is not a known SKU", domain.Excerpt(l.SKU))
 		ok = false
 	case it.Discontinued:
 		msg := fmt.Sprintf("%s is discontinued", l.SKU)
@@ -408,24 +404,31 @@ func checkAddress(errs map[string]string, a Address) {
 	if len(a.Country) != 2 {
 		errs["ship_to.country"] = "must be a two-letter country code"
 	} else if a.PostalCode != "" && !ValidPostalCode(a.Country, a.PostalCode) {
-		errs["ship_to.postal_code"] = fmt.Sprintf("%q is not a valid postal code for %s", a.PostalCode, a.Country)
+		errs["ship_to.postal_code"] = fmt.Sprintf("%q is not a valid postal code for %s", domain.Excerpt(a.PostalCode), a.Country)
 	}
 	if a.Country == "US" && a.Region != "" && !usStates[a.Region] {
-		errs["ship_to.region"] = fmt.Sprintf("%q is not a US state code", a.Region)
+		errs["ship_to.region"] = fmt.Sprintf("%q is not a US state code", domain.Excerpt(a.Region))
 	}
 }
 
-// checkText refuses text that is too long or is not valid UTF-8 or holds
-// control characters; HTML and SQL in text are stored as given and escaped
-// when shown.
-func checkText(errs map[string]string, key, v string, max int) {
+// LineCountProblem says what is wrong with an order of n lines, or
+// returns "": every channel refuses an order past MaxLines with its count,
+// never keeps the first MaxLines.
+func LineCountProblem(n int) string {
 	switch {
-	case !utf8.ValidString(v):
-		errs[key] = "is not valid UTF-8 text"
-	case utf8.RuneCountInString(v) > max:
-		errs[key] = fmt.Sprintf("must be at most %d characters", max)
-	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f }):
-		errs[key] = "must not contain control characters"
+	case n == 0:
+		return "must have at least one line"
+	case n > MaxLines:
+		return fmt.Sprintf("has %d lines; at most %d are accepted in one order", n, MaxLines)
+	}
+	return ""
+}
+
+// checkText records domain.TextProblem of a field's text under its key;
+// HTML and SQL in text are stored as given and escaped when shown.
+func checkText(errs map[string]string, key, v string, max int) {
+	if msg := domain.TextProblem(v, max); msg != "" {
+		errs[key] = msg
 	}
 }
 

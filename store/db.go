@@ -60,7 +60,9 @@ type DB struct {
 }
 
 // Open opens (and creates) the database file at path. It does not migrate.
-func Open(path string) (*DB, error) {
+func Open(path string) (*DB, error) { return open(path, defaultWAL) }
+
+func open(path string, wal walBounds) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
@@ -70,15 +72,19 @@ func Open(path string) (*DB, error) {
 	// temp_store(MEMORY) keeps statement and savepoint journals off disk:
 	// group commit wraps each order in a savepoint, whose journal writes
 	// were a fifth of the CPU of capturing an order.
-	pragmas := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-32000)", "temp_store(MEMORY)"} {
-		pragmas.Add("_pragma", p)
+	pragmas := func(busyTimeout string) string {
+		v := url.Values{}
+		for _, p := range []string{"busy_timeout(" + busyTimeout + ")", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)",
+			"cache_size(-32000)", "temp_store(MEMORY)", fmt.Sprintf("journal_size_limit(%d)", wal.SizeLimit)} {
+			v.Add("_pragma", p)
+		}
+		return v.Encode()
 	}
 	// The writer never checkpoints on commit (wal_autocheckpoint(0)): a
 	// checkpoint inside a commit stalled allocations for 5 to 10 ms at
 	// p99. A background connection checkpoints instead (checkpointLoop).
-	writeDSN := "file:" + path + "?" + pragmas.Encode() + "&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
-	readDSN := "file:" + path + "?" + pragmas.Encode() + "&_pragma=query_only(1)"
+	writeDSN := "file:" + path + "?" + pragmas("10000") + "&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
+	readDSN := "file:" + path + "?" + pragmas("10000") + "&_pragma=query_only(1)"
 
 	// Both pools keep prepared statements per connection (stmtcache.go).
 	w := sql.OpenDB(newStmtCacheConnector(writeDSN))
@@ -95,31 +101,105 @@ func Open(path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
-	c := sql.OpenDB(newStmtCacheConnector("file:" + path + "?" + pragmas.Encode()))
+	// The checkpointer waits at most 200 ms for readers: while it waits to
+	// truncate the WAL it holds the writers off (see pauseWriters).
+	c := sql.OpenDB(newStmtCacheConnector("file:" + path + "?" + pragmas("200")))
 	c.SetMaxOpenConns(1)
 	db := &DB{write: w, read: r, checkpoint: c, path: path, Now: func() time.Time { return time.Now().UTC() },
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 	db.jobsCtx, db.cancelJobs = context.WithCancel(context.Background())
-	go db.checkpointLoop(time.Second)
+	go db.checkpointLoop(wal)
 	return db, nil
 }
 
+// walBounds is how the checkpointer keeps the WAL small. SQLite cuts the
+// file back to SizeLimit whenever it starts the WAL over
+// (journal_size_limit); the checkpointer, every Every, starts it over once
+// more than RestartAt bytes of frames are in it, and cuts it to zero
+// bytes, waiting for readers, if the file still passes TruncateAt.
+type walBounds struct {
+	Every                            time.Duration
+	SizeLimit, RestartAt, TruncateAt int
+}
+
+// defaultWAL keeps the WAL under 256 MB at the intake's full rate (about
+// 30 MB of WAL a second on the development machine).
+var defaultWAL = walBounds{Every: time.Second, SizeLimit: 64 << 20, RestartAt: 32 << 20, TruncateAt: 160 << 20}
+
+// walFrameBytes is the size of a WAL frame: a page and its header.
+const walFrameBytes = 4096 + 24
+
 // checkpointLoop copies the WAL back into the database file every interval
-// on its own connection. PASSIVE never waits for readers or the writer, so
-// commits do not stall behind it; what it cannot copy now it copies later.
-func (db *DB) checkpointLoop(every time.Duration) {
+// on its own connection, and keeps the file small.
+//
+// A PASSIVE checkpoint never waits for readers or the writer, so commits
+// do not stall behind it, but alone it never lets the file shrink: under
+// steady intake a newer frame than it copied is always there when the
+// writer begins, so SQLite never starts the WAL over, and the file grew by
+// about 100 KB an order (7 GB in two minutes). So past RestartAt the
+// loop holds the writers off while it copies the last frames
+// (pauseWriters with PASSIVE); the next commit then starts the WAL over.
+// When the writers have paused since the last tick and anything is left
+// in the file, or the file passed TruncateAt because readers kept it from
+// starting over, it truncates the WAL (pauseWriters with TRUNCATE).
+func (db *DB) checkpointLoop(wal walBounds) {
 	defer close(db.stopped)
-	t := time.NewTicker(every)
+	t := time.NewTicker(wal.Every)
 	defer t.Stop()
+	lastFrames := -1
 	for {
 		select {
 		case <-db.stop:
 			return
 		case <-t.C:
-			var busy, logFrames, done int
-			db.checkpoint.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done)
+			var busy, frames, copied int
+			if err := db.checkpoint.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
+				continue
+			}
+			idle := frames == lastFrames
+			lastFrames = frames
+			switch size := db.walSize(); {
+			case idle && size > 0, size > int64(wal.TruncateAt):
+				db.pauseWriters(`PRAGMA wal_checkpoint(TRUNCATE)`)
+				lastFrames = -1
+			case frames*walFrameBytes > wal.RestartAt:
+				db.pauseWriters(`PRAGMA wal_checkpoint(PASSIVE)`)
+			}
 		}
 	}
+}
+
+// pauseWriters runs a checkpoint on the checkpoint connection while it
+// holds the one write connection, so that no frame is added meanwhile.
+// Writers queue in the pool for the few milliseconds this takes instead
+// of sleeping in SQLite's busy handler, which polls at intervals of up to
+// 100 ms.
+//
+// A PASSIVE checkpoint then copies every frame no reader still needs; the
+// next write transaction finds the WAL fully copied and starts it over
+// (when no reader is still on an older snapshot), and journal_size_limit
+// cuts the file back. TRUNCATE also waits, at most the checkpoint
+// connection's busy timeout, for readers on older snapshots, and cuts the
+// file to zero bytes.
+func (db *DB) pauseWriters(checkpoint string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	w, err := db.write.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer w.Close()
+	var busy, frames, copied int
+	db.checkpoint.QueryRowContext(ctx, checkpoint).Scan(&busy, &frames, &copied)
+}
+
+// walSize is the size of the WAL file in bytes (0 when there is none).
+func (db *DB) walSize() int64 {
+	fi, err := os.Stat(db.path + "-wal")
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 // Close stops the checkpointer and closes the pools; the last connection

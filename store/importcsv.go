@@ -214,7 +214,8 @@ func (db *DB) runImport(ctx context.Context, jobID int64, by Submitter, batch cs
 			return err
 		}
 		o := batch.Orders[seq]
-		res := ImportResult{Seq: seq, CustomerAccount: o.Account, PONumber: o.PO, FirstRow: int64(o.Rows[0]), Rows: rowRanges(o.Rows)}
+		// A cell can be as long as the file; the report keeps an excerpt.
+		res := ImportResult{Seq: seq, CustomerAccount: domain.Excerpt(o.Account), PONumber: domain.Excerpt(o.PO), FirstRow: int64(o.Rows[0]), Rows: rowRanges(o.Rows)}
 		if len(o.Errors) > 0 {
 			res.Outcome, res.Message = "rejected", rowMessages(o.Errors)
 			if err := db.Update(ctx, func(tx *sql.Tx) error { return insertImportResult(ctx, tx, jobID, res) }); err != nil {

@@ -167,7 +167,8 @@ func (db *DB) OrderTimeline(ctx context.Context, number, kind string) (domain.Or
 
 // AddNote writes an internal note on the order as an event of kind "note",
 // in one write transaction. The text is trimmed; it returns EINVALID when it
-// is empty or longer than domain.MaxNoteLength characters, ENOTFOUND when
+// is empty, longer than domain.MaxNoteLength characters or holds
+// characters domain.TextProblem refuses, ENOTFOUND when
 // there is no such order.
 func (db *DB) AddNote(ctx context.Context, number, actor, text string) (domain.Event, error) {
 	text = strings.TrimSpace(text)
@@ -177,6 +178,8 @@ func (db *DB) AddNote(ctx context.Context, number, actor, text string) (domain.E
 	case utf8.RuneCountInString(text) > domain.MaxNoteLength:
 		return domain.Event{}, domain.Invalid("The note is too long.", map[string]string{
 			"note": fmt.Sprintf("A note has at most %d characters; this one has %d.", domain.MaxNoteLength, utf8.RuneCountInString(text))})
+	case domain.TextProblem(text, domain.MaxNoteLength) != "":
+		return domain.Event{}, domain.Invalid("The note was not added.", map[string]string{"note": "The note " + domain.TextProblem(text, domain.MaxNoteLength) + "."})
 	}
 	ev := domain.Event{Kind: domain.EventKindNote, Actor: actor, Summary: text, At: db.Now().UTC()}
 	err := db.Update(ctx, func(tx *sql.Tx) error {

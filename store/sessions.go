@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"github.com/oms/oms/domain"
 )
 
 // SessionRecord is one server-side session. ID is the SHA-256 of the
@@ -74,4 +76,15 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 		return err
 	})
 	return n, err
+}
+
+// SigningKey returns the secret of a signing key (migration 0015 creates
+// them); ENOTFOUND when there is none of that name.
+func (db *DB) SigningKey(ctx context.Context, name string) ([]byte, error) {
+	var secret []byte
+	err := db.read.QueryRowContext(ctx, `SELECT secret FROM signing_keys WHERE name = ?`, name).Scan(&secret)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no signing key %q.", name)
+	}
+	return secret, err
 }

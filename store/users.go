@@ -106,77 +106,117 @@ func (db *DB) Users(ctx context.Context) ([]domain.User, error) {
 type SignInResult struct {
 	User       domain.User
 	OK         bool
-	RetryAfter time.Duration // > 0 when rate-limited
+	RetryAfter time.Duration // > 0 when rate-limited or busy
+	// Busy is set when the attempt found no turn to check its password
+	// (auth.HashGate); it was not counted.
+	Busy bool
 }
 
 // Authenticate checks an e-mail and password against the rate limit and the
-// stored hash, and records a failure when they do not match. A locked account
+// stored hash. The attempt is counted as a failure, in one write
+// transaction with the check of the limit, before the password is hashed,
+// so that parallel attempts cannot all pass the check before any is
+// counted; a correct password then takes its count back. A locked account
 // or address is refused before the password is checked, so that guessing
-// learns nothing while locked.
-func (db *DB) Authenticate(ctx context.Context, email, password, addr string, limit auth.SignInLimit) (SignInResult, error) {
+// learns nothing while locked. hashes bounds how many checks run at once;
+// an attempt that finds no turn is refused as Busy and not counted.
+func (db *DB) Authenticate(ctx context.Context, email, password, addr string, limit auth.SignInLimit, hashes *auth.HashGate) (SignInResult, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := db.Now().UTC()
-	for _, k := range []struct {
+	keys := []struct {
 		key string
 		max int
-	}{{auth.AccountKey(email), limit.PerAccount}, {auth.AddressKey(addr), limit.PerAddress}} {
-		failures, err := db.failures(ctx, k.key, now.Add(-limit.Window))
-		if err != nil {
-			return SignInResult{}, err
-		}
-		if wait := limit.RetryAfter(now, failures, k.max); wait > 0 {
-			return SignInResult{RetryAfter: wait}, nil
-		}
-	}
-	var hash string
-	var active bool
-	u, err := func() (domain.User, error) {
-		var u domain.User
-		var role string
-		err := db.read.QueryRowContext(ctx, `SELECT id, email, name, role, active, password_hash FROM users WHERE email = ?`, email).
-			Scan(&u.ID, &u.Email, &u.Name, &role, &active, &hash)
-		u.Role, u.Active = domain.Role(role), active
-		return u, err
-	}()
-	ok := false
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		// Hash anyway so that unknown accounts take as long as known ones.
-		auth.CheckPassword(dummyHash, password)
-	case err != nil:
-		return SignInResult{}, err
-	default:
-		ok, err = auth.CheckPassword(hash, password)
-		if err != nil {
-			return SignInResult{}, err
-		}
-		ok = ok && active
-	}
-	if ok {
-		err := db.Update(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ?`, auth.AccountKey(email))
-			return err
-		})
-		return SignInResult{User: u, OK: true}, err
-	}
-	err = db.Update(ctx, func(tx *sql.Tx) error {
-		at := FormatTime(now)
-		for _, key := range []string{auth.AccountKey(email), auth.AddressKey(addr)} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, at) VALUES (?, ?)`, key, at); err != nil {
+	}{{auth.AccountKey(email), limit.PerAccount}, {auth.AddressKey(addr), limit.PerAddress}}
+	var wait time.Duration
+	var counted []int64 // the failure rows of this attempt
+	err := db.Update(ctx, func(tx *sql.Tx) error {
+		for _, k := range keys {
+			failures, err := failures(ctx, tx, k.key, now.Add(-limit.Window))
+			if err != nil {
 				return err
 			}
+			if wait = limit.RetryAfter(now, failures, k.max); wait > 0 {
+				return nil
+			}
+		}
+		at := FormatTime(now)
+		for _, k := range keys {
+			r, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, at) VALUES (?, ?)`, k.key, at)
+			if err != nil {
+				return err
+			}
+			id, _ := r.LastInsertId()
+			counted = append(counted, id)
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE at < ?`, FormatTime(now.Add(-24*time.Hour)))
 		return err
 	})
-	return SignInResult{}, err
+	if err != nil || wait > 0 {
+		return SignInResult{RetryAfter: wait}, err
+	}
+	leave, ok := hashes.Enter(ctx)
+	if !ok {
+		return SignInResult{Busy: true, RetryAfter: time.Second}, db.uncount(ctx, counted, "")
+	}
+	res, err := db.checkPassword(ctx, email, password)
+	leave()
+	if err != nil || !res.OK {
+		return res, err
+	}
+	// The account's earlier failures go with a correct password; the
+	// address keeps its own, but for this attempt's.
+	return res, db.uncount(ctx, counted, auth.AccountKey(email))
+}
+
+// checkPassword compares password with the account's stored hash; an
+// unknown or inactive account is no match.
+func (db *DB) checkPassword(ctx context.Context, email, password string) (SignInResult, error) {
+	var u domain.User
+	var role, hash string
+	var active bool
+	err := db.read.QueryRowContext(ctx, `SELECT id, email, name, role, active, password_hash FROM users WHERE email = ?`, email).
+		Scan(&u.ID, &u.Email, &u.Name, &role, &active, &hash)
+	u.Role, u.Active = domain.Role(role), active
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// Hash anyway so that unknown accounts take as long as known ones.
+		auth.CheckPassword(dummyHash, password)
+		return SignInResult{}, nil
+	case err != nil:
+		return SignInResult{}, err
+	}
+	ok, err := auth.CheckPassword(hash, password)
+	if err != nil {
+		return SignInResult{}, err
+	}
+	if !ok || !active {
+		return SignInResult{}, nil
+	}
+	return SignInResult{User: u, OK: true}, nil
+}
+
+// uncount deletes the failure rows of ids and, when key is set, every
+// failure of that key.
+func (db *DB) uncount(ctx context.Context, ids []int64, key string) error {
+	return db.Update(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE id = ?`, id); err != nil {
+				return err
+			}
+		}
+		if key == "" {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = ?`, key)
+		return err
+	})
 }
 
 // dummyHash is checked for unknown accounts to even out response times.
 var dummyHash, _ = auth.HashPassword("not-a-real-password")
 
-func (db *DB) failures(ctx context.Context, key string, since time.Time) ([]time.Time, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT at FROM login_failures WHERE key = ? AND at >= ? ORDER BY at`, key, FormatTime(since))
+func failures(ctx context.Context, q querier, key string, since time.Time) ([]time.Time, error) {
+	rows, err := q.QueryContext(ctx, `SELECT at FROM login_failures WHERE key = ? AND at >= ? ORDER BY at`, key, FormatTime(since))
 	if err != nil {
 		return nil, err
 	}

@@ -25,12 +25,16 @@ import (
 
 // Config is what the app needs beside the store.
 type Config struct {
-	Demo         bool
-	TLS          bool // served over TLS (or behind a TLS proxy): Secure cookies and HSTS
-	IdleTimeout  time.Duration
-	AbsTimeout   time.Duration
-	BodyLimit    int // bytes
-	SignInLimit  auth.SignInLimit
+	Demo        bool
+	TLS         bool // served over TLS (or behind a TLS proxy): Secure cookies and HSTS
+	IdleTimeout time.Duration
+	AbsTimeout  time.Duration
+	BodyLimit   int // bytes
+	SignInLimit auth.SignInLimit
+	// SignInHashes is how many sign-in passwords are checked at once
+	// (each check holds 32 MiB); more attempts wait up to
+	// auth.DefaultHashWait, then get 429.
+	SignInHashes int
 	Logger       *slog.Logger
 	TrustProxies []string // addresses whose X-Forwarded-For is believed
 }
@@ -49,6 +53,9 @@ func (c Config) withDefaults() Config {
 	if c.SignInLimit.Window == 0 {
 		c.SignInLimit = auth.DefaultSignInLimit
 	}
+	if c.SignInHashes <= 0 {
+		c.SignInHashes = auth.DefaultConcurrentHashes
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -60,12 +67,17 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	cfg = cfg.withDefaults()
 	fc := fiber.Config{
 		AppName:               "oms",
-		ErrorHandler:          errorHandler(cfg.Logger),
+		ErrorHandler:          errorHandler(cfg.Logger, cfg.TLS),
 		BodyLimit:             cfg.BodyLimit,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
+		// Multipart bodies are parsed when a handler asks (the CSV
+		// upload): fasthttp parsing them first answered a broken one with
+		// a 400 that had forgotten its path, and so could not answer an
+		// API request in JSON, nor say 415 to a multipart body sent there.
+		DisablePreParseMultipartForm: true,
 	}
 	if len(cfg.TrustProxies) > 0 {
 		fc.EnableTrustedProxyCheck = true
@@ -73,10 +85,11 @@ func New(db *store.DB, cfg Config) *fiber.App {
 		fc.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	app := fiber.New(fc)
+	app.Server().ErrorHandler = plainServerErrors(app.Server().ErrorHandler)
 	setAssetVersion.Do(func() { views.AssetVersion = assetVersion() })
 
 	sessionStore := &httpx.SessionStore{DB: db, Idle: cfg.IdleTimeout, Absolute: cfg.AbsTimeout, Secure: cfg.TLS}
-	authH := &handlers.Auth{DB: db, Limit: cfg.SignInLimit, Demo: cfg.Demo}
+	authH := &handlers.Auth{DB: db, Limit: cfg.SignInLimit, Hashes: auth.NewHashGate(cfg.SignInHashes, auth.DefaultHashWait), Demo: cfg.Demo}
 	home := &handlers.Home{DB: db}
 	health := &handlers.Health{DB: db}
 	admin := &handlers.Admin{DB: db}
@@ -92,7 +105,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	entry := &handlers.Entry{DB: db}
 	imports := &handlers.Import{DB: db, Logger: cfg.Logger}
 
-	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS))
+	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS), oneContentLength)
 	app.Use("/static", func(c *fiber.Ctx) error {
 		// Asset URLs carry ?v=<hash of the files>, so they never go stale.
 		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")

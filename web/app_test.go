@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"database/sql"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/oms/oms/auth"
@@ -44,12 +46,54 @@ func TestSignIn(t *testing.T) {
 	})
 	t.Run("NewSessionIDAtSignIn", func(t *testing.T) {
 		c := a.Client(t)
-		resp, _ := c.Get("/login")
+		c.Get("/login")
+		resp, _ := c.PostForm("/login", url.Values{"email": {"csr@demo.test"}, "password": {testapp.Password}})
 		before := sessionCookie(resp)
+		c.Get("/")
 		resp, _ = c.PostForm("/login", url.Values{"email": {"csr@demo.test"}, "password": {testapp.Password}})
 		after := sessionCookie(resp)
 		if before == "" || after == "" || before == after {
 			t.Fatalf("session id not renewed: %q -> %q", before, after)
+		}
+	})
+	t.Run("VisitorsGetNoSessionRow", func(t *testing.T) {
+		rows := func() int {
+			var n int
+			if err := a.DB.View(t.Context(), func(tx *sql.Tx) error { return tx.QueryRow(`SELECT count(*) FROM sessions`).Scan(&n) }); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		start := rows()
+		for _, path := range []string{"/login", "/", "/orders", "/no/such/page", "/login?next=/orders"} {
+			for range 5 {
+				resp, _ := a.Client(t).Get(path)
+				if sessionCookie(resp) != "" {
+					t.Fatalf("GET %s without a cookie set a session cookie", path)
+				}
+			}
+		}
+		if n := rows(); n != start {
+			t.Fatalf("%d session rows written for visitors' page views", n-start)
+		}
+		c := a.Client(t)
+		c.SignIn("csr@demo.test")
+		if n := rows(); n != start+1 {
+			t.Fatalf("sign-in made %d session rows, want 1", n-start)
+		}
+	})
+	t.Run("SignInTokenIsTheBrowsers", func(t *testing.T) {
+		// A token from another visitor's form does not sign this one in.
+		other := a.Client(t)
+		other.Get("/login")
+		c := a.Client(t)
+		c.Get("/login")
+		if c.CSRF == "" || c.CSRF == other.CSRF {
+			t.Fatalf("tokens %q and %q", c.CSRF, other.CSRF)
+		}
+		resp, _ := c.PostForm("/login", url.Values{"_csrf": {other.CSRF}, "email": {"csr@demo.test"}, "password": {testapp.Password}})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("status %d, want 403", resp.StatusCode)
 		}
 	})
 	t.Run("SignOutEndsSession", func(t *testing.T) {
@@ -75,6 +119,30 @@ func sessionCookie(resp *http.Response) string {
 	return ""
 }
 
+func TestSignInRedirect(t *testing.T) {
+	a := testapp.New(t, web.Config{})
+	tests := []struct{ name, next, want string }{
+		{"OK", "/orders?q=acme", "/orders?q=acme"},
+		{"ErrOtherSite", "//evil.test/", "/"},
+		{"ErrAbsolute", "https://evil.test/", "/"},
+		{"ErrBackslash", "/\\evil.test/", "/"},
+		{"ErrBackslashLater", "/x/..\\..\\/evil", "/"},
+		{"ErrTab", "/\t/evil.test/", "/"},
+		{"ErrNewline", "/\n/evil.test/", "/"},
+		{"ErrLogin", "/login", "/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := a.Client(t)
+			c.Get("/login")
+			resp, _ := c.PostForm("/login", url.Values{"email": {"csr@demo.test"}, "password": {testapp.Password}, "next": {tt.next}})
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != tt.want {
+				t.Fatalf("next %q: status %d, Location %q, want %q", tt.next, resp.StatusCode, resp.Header.Get("Location"), tt.want)
+			}
+		})
+	}
+}
+
 func TestRateLimit(t *testing.T) {
 	a := testapp.New(t, web.Config{SignInLimit: auth.SignInLimit{Window: auth.DefaultSignInLimit.Window, PerAccount: 3, PerAddress: 100}})
 	c := a.Client(t)
@@ -88,6 +156,45 @@ func TestRateLimit(t *testing.T) {
 	}
 	if !strings.Contains(body, "Too many failed sign-ins") || resp.Header.Get("Retry-After") == "" {
 		t.Fatal("no rate-limit message or Retry-After")
+	}
+}
+
+// TestSignInBurst sends parallel wrong passwords for one account: the
+// limit counts each attempt before its password is hashed, so only the
+// first five are checked, and the right password after them is refused.
+// Counted after the hash, every attempt of the burst passed the check.
+func TestSignInBurst(t *testing.T) {
+	a := testapp.New(t, web.Config{})
+	const burst = 24
+	clients := make([]*testapp.Client, burst)
+	for i := range clients {
+		clients[i] = a.Client(t)
+		clients[i].Get("/login")
+	}
+	statuses := make(chan int, burst)
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, _ := c.PostForm("/login", url.Values{"email": {"sales@demo.test"}, "password": {"not-the-password"}})
+			statuses <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[http.StatusUnauthorized] != auth.DefaultSignInLimit.PerAccount || count[http.StatusTooManyRequests] != burst-auth.DefaultSignInLimit.PerAccount {
+		t.Fatalf("statuses %v: want %d × 401 and the rest 429", count, auth.DefaultSignInLimit.PerAccount)
+	}
+	c := a.Client(t)
+	c.Get("/login")
+	resp, _ := c.PostForm("/login", url.Values{"email": {"sales@demo.test"}, "password": {testapp.Password}})
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("right password after the burst: status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }
 
@@ -128,6 +235,18 @@ func TestCSRF(t *testing.T) {
 		resp, _ := anon.PostForm("/login", url.Values{"_csrf": {""}, "email": {"csr@demo.test"}, "password": {testapp.Password}})
 		if resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("status %d, want 403", resp.StatusCode)
+		}
+	})
+	t.Run("TokenInURLRefused", func(t *testing.T) {
+		f := url.Values{}
+		for k, v := range form {
+			f[k] = v
+		}
+		f.Set("email", "url-token@demo.test")
+		f.Set("_csrf", "")
+		resp, _ := c.PostForm("/admin/users?_csrf="+url.QueryEscape(c.CSRF), f)
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("status %d, want 403 for a token in the URL", resp.StatusCode)
 		}
 	})
 	t.Run("HeaderToken", func(t *testing.T) {

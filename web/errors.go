@@ -3,12 +3,14 @@ package web
 import (
 	"errors"
 	"log/slog"
+	"net"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/views"
 	"github.com/oms/oms/web/httpx"
+	"github.com/valyala/fasthttp"
 )
 
 // statusByCode is the one table from error codes to HTTP status.
@@ -33,8 +35,11 @@ func StatusFor(err error) int {
 
 // errorHandler turns a handler's error into a friendly page, an htmx alert
 // fragment or a JSON body. Only internal errors are logged with detail.
-func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+func errorHandler(log *slog.Logger, tls bool) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
+		// fasthttp's refusals (413, 431, 400) come here without passing
+		// any middleware.
+		setSecurityHeaders(c, tls)
 		status := StatusFor(err)
 		msg := domain.ErrorMessage(err)
 		var fe *fiber.Error
@@ -62,12 +67,37 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	}
 }
 
+// errUnreadable stands for fasthttp's reasons a request could not be
+// parsed, whose text quotes the request.
+var errUnreadable = errors.New("The request could not be read: its headers or body are malformed.")
+
+// plainServerErrors replaces the errors fasthttp reports for requests it
+// could not parse (broken headers, a broken chunked body) by
+// errUnreadable before fiber turns them into a 400 with the error's text
+// as its message; the errors fiber maps to other statuses (431, 413, 408,
+// 405, 502) pass unchanged.
+func plainServerErrors(next func(*fasthttp.RequestCtx, error)) func(*fasthttp.RequestCtx, error) {
+	return func(fctx *fasthttp.RequestCtx, err error) {
+		var small *fasthttp.ErrSmallBuffer
+		var netErr net.Error
+		switch {
+		case errors.As(err, &small), errors.As(err, &netErr), errors.Is(err, fasthttp.ErrBodyTooLarge),
+			errors.Is(err, fasthttp.ErrGetOnly), strings.Contains(err.Error(), "timeout"):
+		default:
+			err = errUnreadable
+		}
+		next(fctx, err)
+	}
+}
+
 func fiberMessage(fe *fiber.Error) string {
 	switch fe.Code {
 	case fiber.StatusNotFound:
 		return "There is no page at this address. It may have moved, or the link may be mistyped."
 	case fiber.StatusRequestEntityTooLarge:
 		return "The request is too large."
+	case fiber.StatusRequestHeaderFieldsTooLarge:
+		return "The request's headers are too large."
 	case fiber.StatusMethodNotAllowed:
 		return "That action is not available here."
 	}

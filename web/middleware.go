@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
@@ -49,31 +50,56 @@ func requestLog(log *slog.Logger) fiber.Handler {
 
 // securityHeaders sets the headers every response carries. Scripts come
 // only from /static: htmx is configured (htmx-config meta) not to eval or
-// inject inline styles, so no 'unsafe-inline' is needed.
+// inject inline styles, so no 'unsafe-inline' is needed. The error handler
+// sets them too, for answers made before any middleware ran.
 func securityHeaders(tls bool) fiber.Handler {
-	csp := strings.Join([]string{
-		"default-src 'self'",
-		"script-src 'self'",
-		"style-src 'self'",
-		"img-src 'self' data:",
-		"connect-src 'self'",
-		"form-action 'self'",
-		"frame-ancestors 'none'",
-		"base-uri 'none'",
-		"object-src 'none'",
-	}, "; ")
 	return func(c *fiber.Ctx) error {
-		h := &c.Response().Header
-		h.Set("Content-Security-Policy", csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if tls {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
-		}
+		setSecurityHeaders(c, tls)
 		return c.Next()
 	}
+}
+
+var contentSecurityPolicy = strings.Join([]string{
+	"default-src 'self'",
+	"script-src 'self'",
+	"style-src 'self'",
+	"img-src 'self' data:",
+	"connect-src 'self'",
+	"form-action 'self'",
+	"frame-ancestors 'none'",
+	"base-uri 'none'",
+	"object-src 'none'",
+}, "; ")
+
+func setSecurityHeaders(c *fiber.Ctx, tls bool) {
+	h := &c.Response().Header
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if tls {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+}
+
+// oneContentLength refuses a request with more than one Content-Length
+// header. fasthttp believes the last; a proxy in front may believe the
+// first, and the two then disagree on where this request ends and the
+// next begins (request smuggling). The connection is closed, since its
+// framing cannot be trusted.
+func oneContentLength(c *fiber.Ctx) error {
+	n := 0
+	for line := range bytes.SplitSeq(c.Request().Header.RawHeaders(), []byte("\n")) {
+		if name, _, ok := bytes.Cut(line, []byte(":")); ok && bytes.EqualFold(bytes.TrimSpace(name), []byte(fiber.HeaderContentLength)) {
+			n++
+		}
+	}
+	if n > 1 {
+		c.Context().SetConnectionClose()
+		return fiber.NewError(fiber.StatusBadRequest, "The request has more than one Content-Length header.")
+	}
+	return c.Next()
 }
 
 // sessions loads the session and user of every request; requests that a
@@ -96,7 +122,7 @@ func sessions(st *httpx.SessionStore) fiber.Handler {
 }
 
 // csrf refuses a state-changing request whose X-CSRF-Token header or _csrf
-// form field does not match the session's token. It runs before any handler,
+// field of the form body does not match the session's token. It runs before any handler,
 // so a refused request changes nothing. A request authenticated by a bearer
 // token carries no cookie credentials, so there is nothing to forge; a
 // session calling the API still needs the header.
@@ -114,12 +140,25 @@ func csrf(c *fiber.Ctx) error {
 	want := httpx.CSRFToken(c)
 	got := c.Get("X-CSRF-Token")
 	if got == "" {
-		got = c.FormValue("_csrf")
+		got = formToken(c)
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return domain.Errorf(domain.EFORBIDDEN, "This form has expired or did not come from this site. Reload the page and try again.")
 	}
 	return c.Next()
+}
+
+// formToken reads the _csrf field of the posted body, URL-encoded or
+// multipart, and never the query string: a token in a URL ends up in logs,
+// history and Referer headers.
+func formToken(c *fiber.Ctx) string {
+	if v := c.Request().PostArgs().Peek("_csrf"); len(v) > 0 {
+		return string(v)
+	}
+	if f, err := c.MultipartForm(); err == nil && len(f.Value["_csrf"]) > 0 {
+		return f.Value["_csrf"][0]
+	}
+	return ""
 }
 
 // requireUser sends visitors who are not signed in to the sign-in page

@@ -5,6 +5,7 @@ package httpx
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -12,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -38,6 +40,9 @@ type SessionStore struct {
 	Idle     time.Duration // a session unused this long ends
 	Absolute time.Duration // a session this old ends, used or not
 	Secure   bool          // cookie only over TLS
+
+	keyMu sync.Mutex
+	key   []byte // signs sign-in form tokens; read once from the database
 }
 
 var _ sessions.Store = (*SessionStore)(nil)
@@ -177,12 +182,15 @@ type state struct {
 	b     *bridge
 	sess  *sessions.Session
 	user  *domain.User
+	// anonCSRF is the signed token of a visitor without a session.
+	anonCSRF string
 }
 
 // LoadSession loads the request's session and user into c.Locals; every
-// other helper of this file reads them from there. It starts a session (and
-// its CSRF token) for visitors who have none, so that the sign-in form is
-// protected too.
+// other helper of this file reads them from there. A visitor without a
+// session gets none: a row is written only at sign-in (or for a flash),
+// never for a page view, and the sign-in form's CSRF token is signed
+// instead (see CSRFToken).
 func LoadSession(c *fiber.Ctx, st *SessionStore) error {
 	req, err := http.NewRequestWithContext(context.WithoutCancel(c.UserContext()), "GET", "/", nil)
 	if err != nil {
@@ -196,6 +204,9 @@ func LoadSession(c *fiber.Ctx, st *SessionStore) error {
 	}
 	s := &state{store: st, b: b, sess: sess}
 	c.Locals(localSession, s)
+	if sess.IsNew {
+		return nil
+	}
 	rec, _ := sess.Values[recordKey{}].(record)
 	if rec.userID != 0 {
 		u, err := st.DB.UserByID(c.UserContext(), rec.userID)
@@ -206,15 +217,54 @@ func LoadSession(c *fiber.Ctx, st *SessionStore) error {
 		}
 	}
 	_, hasCSRF := sess.Values[keyCSRF].(string)
-	// Save new sessions, and touch old ones at most once a minute so that
-	// the idle timeout moves without a write on every request.
-	if sess.IsNew || !hasCSRF || st.DB.Now().Sub(rec.lastSeen) > time.Minute {
+	// Touch sessions at most once a minute so that the idle timeout moves
+	// without a write on every request.
+	if !hasCSRF || st.DB.Now().Sub(rec.lastSeen) > time.Minute {
 		if !hasCSRF {
 			sess.Values[keyCSRF] = newToken()
 		}
 		return s.save()
 	}
 	return nil
+}
+
+// signInCookie holds the random value a visitor's sign-in form token is
+// signed over. It is not a session: nothing is stored for it.
+const signInCookie = "oms_signin"
+
+// signInToken returns the CSRF token of a visitor without a session: an
+// HMAC, under the database's signin_csrf key, of the value of the
+// visitor's signInCookie, which it sets when there is none. Another site
+// can neither read the cookie nor sign a value, so it cannot post a
+// sign-in form for the visitor; several OMS processes share the key.
+func (s *state) signInToken() string {
+	key, err := s.store.signingKey(s.b.c.UserContext())
+	if err != nil {
+		return ""
+	}
+	nonce := s.b.c.Cookies(signInCookie)
+	if len(nonce) != 43 {
+		nonce = newToken()
+		s.b.c.Cookie(&fiber.Cookie{Name: signInCookie, Value: nonce, Path: "/", MaxAge: int(s.store.Absolute.Seconds()),
+			HTTPOnly: true, Secure: s.store.Secure, SameSite: fiber.CookieSameSiteLaxMode})
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("signin-csrf\x00" + nonce))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// signingKey reads the sign-in key once and keeps it.
+func (st *SessionStore) signingKey(ctx context.Context) ([]byte, error) {
+	st.keyMu.Lock()
+	defer st.keyMu.Unlock()
+	if st.key == nil {
+		key, err := st.DB.SigningKey(ctx, "signin_csrf")
+		if err != nil {
+			return nil, err
+		}
+		st.key = key
+	}
+	return st.key, nil
 }
 
 func (s *state) save() error {
@@ -246,13 +296,21 @@ func Actor(c *fiber.Ctx) string {
 	return "anonymous"
 }
 
-// CSRFToken returns the session's CSRF token.
+// CSRFToken returns the session's CSRF token, or for a visitor without a
+// session the signed sign-in token (signInToken).
 func CSRFToken(c *fiber.Ctx) string {
-	if s := current(c); s != nil {
-		t, _ := s.sess.Values[keyCSRF].(string)
-		return t
+	s := current(c)
+	switch {
+	case s == nil:
+		return ""
+	case s.sess.IsNew:
+		if s.anonCSRF == "" {
+			s.anonCSRF = s.signInToken()
+		}
+		return s.anonCSRF
 	}
-	return ""
+	t, _ := s.sess.Values[keyCSRF].(string)
+	return t
 }
 
 // SignIn ends the visitor's session and starts a new one for u, so that a
@@ -273,6 +331,7 @@ func SignIn(c *fiber.Ctx, u domain.User) error {
 		recordKey{}: record{userID: u.ID},
 	}
 	s.user = &u
+	s.sess.IsNew = false
 	return s.save()
 }
 
