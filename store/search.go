@@ -152,7 +152,7 @@ func (db *DB) SearchOrders(ctx context.Context, q OrderQuery) (OrderResults, err
 			query = hitSelect + `, 0 FROM orders o JOIN customers c ON c.id = o.customer_id WHERE 1 = 1` + filter + order + ` LIMIT ? OFFSET ?`
 			args = append(fargs, limit+1, offset)
 		} else {
-			sources, sargs, err := matchSources(ctx, tx, text, filter, fargs, q.narrowing())
+			sources, sargs, err := db.matchSources(ctx, tx, text, filter, fargs, q.narrowing())
 			if err != nil {
 				return err
 			}
@@ -287,7 +287,7 @@ func (q OrderQuery) orderBy() string {
 // matchSources returns one SELECT of order ids per search key that text
 // may be, each under the filters and bounded by searchCap, with their
 // arguments in order.
-func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []any, narrow string) ([]string, []any, error) {
+func (db *DB) matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []any, narrow string) ([]string, []any, error) {
 	var sources []string
 	var args []any
 	add := func(sel string, key ...any) {
@@ -339,7 +339,7 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 	}
 	// Customers by account, name, e-mail or phone, then their orders
 	// newest first through orders_customer.
-	ids, err := matchCustomers(ctx, tx, text, maxCustomerMatches, false)
+	ids, err := db.matchCustomers(ctx, tx, text, maxCustomerMatches, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -366,7 +366,7 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 func (db *DB) SearchCustomers(ctx context.Context, q string, limit int) ([]domain.CustomerSummary, error) {
 	var out []domain.CustomerSummary
 	err := db.View(ctx, func(tx *sql.Tx) error {
-		ids, err := matchCustomers(ctx, tx, q, limit, false)
+		ids, err := db.matchCustomers(ctx, tx, q, limit, false)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
