@@ -1,4 +1,5 @@
 # The two commands a new developer needs: `make run` and `make test`.
+SHELL := /bin/bash
 GO ?= go
 BIN := bin/oms
 ADDR ?= localhost:8080
@@ -26,9 +27,23 @@ vet:
 test: vet
 	$(GO) test -race -timeout 15m ./...
 
-# Benchmarks; see BENCHMARKS.md for the figures and the machine.
+# Benchmarks; see BENCHMARKS.md for the figures and the machine. One
+# package at a time (-p 1), so that packages do not slow each other down.
+# The machine may be shared, so every result line ends with the load
+# average (1, 5 and 15 minutes, from /proc/loadavg) at the moment it was
+# printed, written as metrics (load1, load5, load15) that benchstat reads,
+# and each package starts with the load average before it ran.
+# `make bench BENCH=Plan PKGS=./sourcing/ BENCHTIME=3s` runs a part.
+BENCH ?= .
+BENCHTIME ?= 2s
+PKGS ?= ./...
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+	set -o pipefail; $(GO) test -p 1 -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) $(PKGS) | awk '$(BENCH_LOAD_AWK)'
+
+BENCH_LOAD_AWK = function load(l, a) { l = ""; getline l < "/proc/loadavg"; close("/proc/loadavg"); split(l, a, " "); return a[1] == "" ? "" : a[1] " load1 " a[2] " load5 " a[3] " load15" } \
+	/^pkg: / { print; print "load average before: " load(); fflush(); next } \
+	/^Benchmark.*ns\/op/ { print $$0 "\t" load(); fflush(); next } \
+	{ print; fflush() }
 
 clean:
 	rm -rf bin
