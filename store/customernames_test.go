@@ -3,10 +3,13 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/oms/oms/domain"
+	"github.com/oms/oms/internal/fixtures"
+	"github.com/oms/oms/loadgen"
 )
 
 // TestCustomerNameLikeness checks the typo-tolerant customer match: the
@@ -74,4 +77,72 @@ func TestCustomerNameLikeness(t *testing.T) {
 			t.Fatalf("after delete: %q", got)
 		}
 	})
+}
+
+// BenchmarkCustomerNameLikeness measures the typo-tolerant customer match
+// over 20,000 customers (fixtures.Bulk names): misspelt names, the first
+// search after a change (which rebuilds the name index), and a correct full
+// name for comparison.
+func BenchmarkCustomerNameLikeness(b *testing.B) {
+	db := newDB(b)
+	ctx := context.Background()
+	if err := fixtures.Bulk(ctx, db, fixtures.BulkConfig{Orders: 1000, Customers: 20000, Seed: 3}); err != nil {
+		b.Fatal(err)
+	}
+	var names []string
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		var err error
+		names, err = queryNames(tx)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	typos := make([]string, len(names))
+	for i, n := range names {
+		typos[i] = loadgen.Misspell(n)
+	}
+	search := func(b *testing.B, keys []string) {
+		fixtures.P95(b, keys, func(q string) error {
+			res, err := db.SearchCustomers(ctx, q, 25)
+			if err == nil && len(res) == 0 {
+				err = fmt.Errorf("nothing found for %q", q)
+			}
+			return err
+		})
+	}
+	b.Run("typo", func(b *testing.B) { search(b, typos) })
+	b.Run("full_name", func(b *testing.B) { search(b, names) })
+	b.Run("typo_after_change", func(b *testing.B) {
+		fixtures.P95(b, typos, func(q string) error {
+			b.StopTimer()
+			if err := db.Update(ctx, func(tx *sql.Tx) error {
+				_, err := tx.Exec(`UPDATE customers SET name = name || '' , active = 1 - active WHERE id = 1`)
+				return err
+			}); err != nil {
+				return err
+			}
+			b.StartTimer()
+			_, err := db.SearchCustomers(ctx, q, 25)
+			return err
+		})
+	})
+}
+
+// queryNames reads 200 customer names spread over the table.
+func queryNames(tx *sql.Tx) ([]string, error) {
+	rows, err := tx.Query(`SELECT name FROM customers WHERE id % 100 = 7 AND type = 'b2b' LIMIT 200`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
