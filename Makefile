@@ -38,12 +38,14 @@ BENCH ?= .
 BENCHTIME ?= 2s
 PKGS ?= ./...
 bench:
-	set -o pipefail; $(GO) test -p 1 -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) $(PKGS) | awk '$(BENCH_LOAD_AWK)'
-
-BENCH_LOAD_AWK = function load(l, a) { l = ""; getline l < "/proc/loadavg"; close("/proc/loadavg"); split(l, a, " "); return a[1] == "" ? "" : a[1] " load1 " a[2] " load5 " a[3] " load15" } \
-	/^pkg: / { print; print "load average before: " load(); fflush(); next } \
-	/^Benchmark.*ns\/op/ { print $$0 "\t" load(); fflush(); next } \
-	{ print; fflush() }
+	set -o pipefail; $(GO) test -p 1 -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) $(PKGS) | \
+	while IFS= read -r line; do \
+		case "$$line" in \
+		Benchmark*ns/op*) printf '%s\t%s\n' "$$line" "$$(awk '{ print $$1 " load1 " $$2 " load5 " $$3 " load15" }' /proc/loadavg 2>/dev/null)" ;; \
+		pkg:*) printf '%s\nload average before: %s\n' "$$line" "$$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)" ;; \
+		*) printf '%s\n' "$$line" ;; \
+		esac; \
+	done
 
 clean:
 	rm -rf bin
