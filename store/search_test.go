@@ -47,6 +47,8 @@ func TestSearchOrders(t *testing.T) {
 		{"CustomerFullNameWithCo", store.OrderQuery{Q: "Acme Industrial Supply Co."}, []string{s.PartlyShipped, s.Shipped}, []string{s.Backordered}},
 		{"CustomerFullNameWithInc", store.OrderQuery{Q: "ACME Industrial-Supply, Inc."}, []string{s.PartlyShipped, s.Shipped}, []string{s.Backordered}},
 		{"ShipToNameThreeWords", store.OrderQuery{Q: "acme fort worth"}, []string{s.PartlyShipped}, []string{s.Shipped}},
+		{"ShipToNameUnfinished", store.OrderQuery{Q: "fort wor"}, []string{s.PartlyShipped}, []string{s.Shipped}},
+		{"ShipToNameUnfinishedFiltered", store.OrderQuery{Q: "fort wor", HasBackorder: true}, []string{s.PartlyShipped}, []string{s.Shipped}},
 		{"ShipToName", store.OrderQuery{Q: "fort worth"}, []string{s.PartlyShipped}, []string{s.Shipped}},
 		{"Email", store.OrderQuery{Q: s.JaneEmail}, []string{s.Backordered, s.Cancelled}, []string{s.Shipped}},
 		{"ContactEmail", store.OrderQuery{Q: strings.ToUpper(s.AcmeContactEmail)}, []string{s.Shipped}, []string{s.Backordered}},
