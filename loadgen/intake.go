@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,7 +10,9 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -36,6 +39,7 @@ type item struct {
 	SKU          string `json:"sku"`
 	PackQty      int64  `json:"pack_qty"`
 	MinQty       int64  `json:"min_qty"`
+	ListPrice    int64  `json:"list_price_cents"`
 	Active       bool   `json:"active"`
 	Discontinued bool   `json:"discontinued"`
 	Available    int64  `json:"available"`
@@ -80,9 +84,10 @@ func (r IntakeReport) Print(w io.Writer) {
 		r.Elapsed.Seconds(), r.LoadEnd)
 }
 
-// Intake posts orders of cfg.Lines lines (distinct active items, quantities
-// that respect pack size and minimum) for active business customers in
-// good credit standing, each with a fresh Idempotency-Key and PO number,
+// Intake posts orders of cfg.Lines lines (distinct active items, the
+// smallest quantity their pack size and minimum allow) for active business
+// customers in good credit standing, spread so that each stays within its
+// credit while it can, each with a fresh Idempotency-Key and PO number,
 // from cfg.Clients clients for cfg.Duration. Customers and items come from
 // the lookup API, so the orders pass validation as a real integration's
 // would.
@@ -106,15 +111,19 @@ func Intake(ctx context.Context, cfg Config) (IntakeReport, error) {
 	var held atomic.Int64
 	rep.LoadStart = LoadAverage()
 	start := time.Now()
+	credit := newCreditBudget(customers)
 	stats := runIntake(ctx, cfg, func(ctx context.Context, worker, n int, r *rand.Rand, s *Stats) {
-		c := customers[r.IntN(len(customers))]
-		body := orderBody{CustomerAccount: c.Account, PONumber: fmt.Sprintf("LG-%s-%d-%d", run, worker, n),
-			ShipToCode: c.shipTo(), ShipMethod: "GROUND"}
+		var lines []orderLine
+		var value int64
 		for _, k := range r.Perm(len(items))[:cfg.Lines] {
 			it := items[k]
-			packs := (max(it.MinQty, 1) + it.PackQty - 1) / it.PackQty
-			body.Lines = append(body.Lines, orderLine{SKU: it.SKU, Quantity: it.PackQty * (packs + int64(r.IntN(3)))})
+			qty := it.PackQty * ((max(it.MinQty, 1) + it.PackQty - 1) / it.PackQty)
+			lines = append(lines, orderLine{SKU: it.SKU, Quantity: qty})
+			value += qty * it.ListPrice
 		}
+		c := customers[credit.pick(r, value)]
+		body := orderBody{CustomerAccount: c.Account, PONumber: fmt.Sprintf("LG-%s-%d-%d", run, worker, n),
+			ShipToCode: c.shipTo(), ShipMethod: "GROUND", Lines: lines}
 		b, _ := json.Marshal(body)
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, api.base+"/api/v1/orders", bytes.NewReader(b))
 		req.Header.Set("Authorization", "Bearer "+cfg.Token)
@@ -201,8 +210,7 @@ func (a apiClient) getJSON(ctx context.Context, path string, v any) error {
 }
 
 // orderingCustomers returns active business customers in good standing
-// with a ship-to and at least half their credit free, found by account
-// prefix (C1 to C9).
+// with a ship-to and credit left, found by account prefix (C1 to C9).
 func (a apiClient) orderingCustomers(ctx context.Context) ([]customer, error) {
 	seen := map[string]bool{}
 	var out []customer
@@ -213,7 +221,7 @@ func (a apiClient) orderingCustomers(ctx context.Context) ([]customer, error) {
 		}
 		for _, c := range res.Customers {
 			used := c.OpenARCents + c.OpenOrdersCents
-			if seen[c.Account] || c.Type != "b2b" || !c.Active || c.CreditStatus != "ok" || len(c.ShipTos) == 0 || used*2 > c.CreditLimitCents {
+			if seen[c.Account] || c.Type != "b2b" || !c.Active || c.CreditStatus != "ok" || len(c.ShipTos) == 0 || used >= c.CreditLimitCents {
 				continue
 			}
 			seen[c.Account] = true
@@ -227,7 +235,7 @@ func (a apiClient) orderingCustomers(ctx context.Context) ([]customer, error) {
 }
 
 // orderableItems returns active, current items, those in stock if there
-// are enough of them, found by SKU part ("-1" to "-9").
+// are enough of them, found by SKU part ("-1" to "-9"): the cheaper half.
 func (a apiClient) orderableItems(ctx context.Context) ([]item, error) {
 	seen := map[string]bool{}
 	var all, stocked []item
@@ -248,7 +256,48 @@ func (a apiClient) orderableItems(ctx context.Context) ([]item, error) {
 		}
 	}
 	if len(stocked) >= 50 {
-		return stocked, nil
+		all = stocked
 	}
-	return all, nil
+	// The cheaper half (by the value of the smallest quantity allowed), so
+	// that the customers' credit lasts a run of tens of thousands of
+	// orders.
+	minValue := func(it item) int64 {
+		return it.PackQty * ((max(it.MinQty, 1) + it.PackQty - 1) / it.PackQty) * it.ListPrice
+	}
+	slices.SortFunc(all, func(a, b item) int { return cmp.Compare(minValue(a), minValue(b)) })
+	return all[:max(min(len(all), 20), len(all)/2)], nil
+}
+
+// creditBudget spreads orders over the customers that still have credit
+// for them, so that orders are sourced and allocated rather than put on
+// credit hold; once every customer's credit is spent, orders go to any
+// customer (and the report counts them as held).
+type creditBudget struct {
+	mu   sync.Mutex
+	free []int64 // cents each customer may still order
+}
+
+func newCreditBudget(customers []customer) *creditBudget {
+	b := &creditBudget{free: make([]int64, len(customers))}
+	for i, c := range customers {
+		// Prices vary by price level; keep a tenth in reserve.
+		b.free[i] = (c.CreditLimitCents - c.OpenARCents - c.OpenOrdersCents) * 9 / 10
+	}
+	return b
+}
+
+// pick returns a customer with credit for value, charging it, or any
+// customer when none has enough left.
+func (b *creditBudget) pick(r *rand.Rand, value int64) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	start := r.IntN(len(b.free))
+	for k := range b.free {
+		i := (start + k) % len(b.free)
+		if b.free[i] >= value {
+			b.free[i] -= value
+			return i
+		}
+	}
+	return start
 }
