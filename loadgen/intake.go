@@ -15,35 +15,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/oms/oms/store"
 )
-
-// customer is what Intake needs of a customer from GET /api/v1/customers.
-type customer struct {
-	Account          string `json:"account"`
-	Type             string `json:"type"`
-	Email            string `json:"email"`
-	Phone            string `json:"phone"`
-	Active           bool   `json:"active"`
-	CreditStatus     string `json:"credit_status"`
-	CreditLimitCents int64  `json:"credit_limit_cents"`
-	OpenARCents      int64  `json:"open_ar_cents"`
-	OpenOrdersCents  int64  `json:"open_orders_cents"`
-	ShipTos          []struct {
-		Code    string `json:"code"`
-		Default bool   `json:"default"`
-	} `json:"ship_tos"`
-}
-
-// item is what Intake needs of an item from GET /api/v1/items.
-type item struct {
-	SKU          string `json:"sku"`
-	PackQty      int64  `json:"pack_qty"`
-	MinQty       int64  `json:"min_qty"`
-	ListPrice    int64  `json:"list_price_cents"`
-	Active       bool   `json:"active"`
-	Discontinued bool   `json:"discontinued"`
-	Available    int64  `json:"available"`
-}
 
 // orderLine and orderBody are the body of POST /api/v1/orders.
 type orderLine struct {
@@ -119,11 +93,11 @@ func Intake(ctx context.Context, cfg Config) (IntakeReport, error) {
 			it := items[k]
 			qty := it.PackQty * ((max(it.MinQty, 1) + it.PackQty - 1) / it.PackQty)
 			lines = append(lines, orderLine{SKU: it.SKU, Quantity: qty})
-			value += qty * it.ListPrice
+			value += qty * it.ListPriceCents
 		}
 		c := customers[credit.pick(r, value)]
 		body := orderBody{CustomerAccount: c.Account, PONumber: fmt.Sprintf("LG-%s-%d-%d", run, worker, n),
-			ShipToCode: c.shipTo(), ShipMethod: "GROUND", Lines: lines}
+			ShipToCode: shipTo(c), ShipMethod: "GROUND", Lines: lines}
 		b, _ := json.Marshal(body)
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, api.base+"/api/v1/orders", bytes.NewReader(b))
 		req.Header.Set("Authorization", "Bearer "+cfg.Token)
@@ -171,7 +145,7 @@ func runIntake(ctx context.Context, cfg Config, step func(ctx context.Context, w
 }
 
 // shipTo returns the customer's default ship-to code, else its first.
-func (c customer) shipTo() string {
+func shipTo(c store.CustomerMatch) string {
 	for _, s := range c.ShipTos {
 		if s.Default {
 			return s.Code
@@ -211,11 +185,11 @@ func (a apiClient) getJSON(ctx context.Context, path string, v any) error {
 
 // orderingCustomers returns active business customers in good standing
 // with a ship-to and credit left, found by account prefix (C1 to C9).
-func (a apiClient) orderingCustomers(ctx context.Context) ([]customer, error) {
+func (a apiClient) orderingCustomers(ctx context.Context) ([]store.CustomerMatch, error) {
 	seen := map[string]bool{}
-	var out []customer
+	var out []store.CustomerMatch
 	for d := 1; d <= 9; d++ {
-		var res struct{ Customers []customer }
+		var res struct{ Customers []store.CustomerMatch }
 		if err := a.getJSON(ctx, "/api/v1/customers?limit=100&q="+url.QueryEscape("C"+strconv.Itoa(d)), &res); err != nil {
 			return nil, err
 		}
@@ -236,11 +210,11 @@ func (a apiClient) orderingCustomers(ctx context.Context) ([]customer, error) {
 
 // orderableItems returns active, current items, those in stock if there
 // are enough of them, found by SKU part ("-1" to "-9"): the cheaper half.
-func (a apiClient) orderableItems(ctx context.Context) ([]item, error) {
+func (a apiClient) orderableItems(ctx context.Context) ([]store.ItemMatch, error) {
 	seen := map[string]bool{}
-	var all, stocked []item
+	var all, stocked []store.ItemMatch
 	for d := 1; d <= 9; d++ {
-		var res struct{ Items []item }
+		var res struct{ Items []store.ItemMatch }
 		if err := a.getJSON(ctx, "/api/v1/items?limit=100&q="+url.QueryEscape("-"+strconv.Itoa(d)), &res); err != nil {
 			return nil, err
 		}
@@ -261,10 +235,10 @@ func (a apiClient) orderableItems(ctx context.Context) ([]item, error) {
 	// The cheaper half (by the value of the smallest quantity allowed), so
 	// that the customers' credit lasts a run of tens of thousands of
 	// orders.
-	minValue := func(it item) int64 {
-		return it.PackQty * ((max(it.MinQty, 1) + it.PackQty - 1) / it.PackQty) * it.ListPrice
+	minValue := func(it store.ItemMatch) int64 {
+		return it.PackQty * ((max(it.MinQty, 1) + it.PackQty - 1) / it.PackQty) * it.ListPriceCents
 	}
-	slices.SortFunc(all, func(a, b item) int { return cmp.Compare(minValue(a), minValue(b)) })
+	slices.SortFunc(all, func(a, b store.ItemMatch) int { return cmp.Compare(minValue(a), minValue(b)) })
 	return all[:max(min(len(all), 20), len(all)/2)], nil
 }
 
@@ -277,7 +251,7 @@ type creditBudget struct {
 	free []int64 // cents each customer may still order
 }
 
-func newCreditBudget(customers []customer) *creditBudget {
+func newCreditBudget(customers []store.CustomerMatch) *creditBudget {
 	b := &creditBudget{free: make([]int64, len(customers))}
 	for i, c := range customers {
 		// Prices vary by price level; keep a tenth in reserve.

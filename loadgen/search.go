@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/oms/oms/store"
 )
 
 // SearchKinds are the kinds of Search, in the order it reports them: the
@@ -160,25 +162,6 @@ func signIn(ctx context.Context, c *http.Client, base, email, password string) e
 	return nil
 }
 
-// apiOrder is what sampleKeys reads of GET /api/v1/orders/{number}.
-type apiOrder struct {
-	Number     string `json:"number"`
-	CustomerPO string `json:"customer_po"`
-	Customer   struct {
-		Account string `json:"account"`
-		Name    string `json:"name"`
-	} `json:"customer"`
-	ShipTo struct {
-		Name string `json:"name"`
-	} `json:"ship_to"`
-	Lines []struct {
-		SKU string `json:"sku"`
-	} `json:"lines"`
-	Groups []struct {
-		TrackingNumber string `json:"tracking_number"`
-	} `json:"groups"`
-}
-
 // sampleKeys reads n orders with numbers drawn at random between the
 // oldest and the newest (order numbers are PREFIX-N), so that the keys
 // come from the whole order book and not only from recent, cached pages.
@@ -201,13 +184,13 @@ func sampleKeys(ctx context.Context, api apiClient, n int, seed uint64) (SearchK
 	_, lo, okLo := numberParts(oldest.Orders[0].Number)
 	r := rand.New(rand.NewPCG(seed, 99))
 	keys := SearchKeys{}
-	emails := map[string]customer{}
+	emails := map[string]store.CustomerMatch{}
 	for tries := 0; len(keys["number"]) < n && tries < n*3; tries++ {
 		number := newest.Orders[0].Number
 		if okHi && okLo && hi > lo {
 			number = prefix + strconv.FormatInt(lo+r.Int64N(hi-lo+1), 10)
 		}
-		var o apiOrder
+		var o store.APIOrder
 		if err := api.getJSON(ctx, "/api/v1/orders/"+url.PathEscape(number), &o); err != nil {
 			if strings.Contains(err.Error(), ": 404") {
 				continue
@@ -216,7 +199,7 @@ func sampleKeys(ctx context.Context, api apiClient, n int, seed uint64) (SearchK
 		}
 		c, ok := emails[o.Customer.Account]
 		if !ok {
-			var res struct{ Customers []customer }
+			var res struct{ Customers []store.CustomerMatch }
 			if err := api.getJSON(ctx, "/api/v1/customers?limit=1&q="+url.QueryEscape(o.Customer.Account), &res); err != nil {
 				return nil, err
 			}
