@@ -24,14 +24,15 @@ func runLoadgen(args []string) error {
 	password := fs.String("password", os.Getenv("OMS_PASSWORD"), "their password, for search (OMS_PASSWORD)")
 	clients := fs.Int("clients", 0, "concurrent clients (default 16 for intake, 4 for search)")
 	duration := fs.Duration("duration", 30*time.Second, "how long to run")
+	requests := fs.Int("requests", 0, "requests per client instead of --duration (0: run for --duration)")
 	lines := fs.Int("lines", 5, "lines per order, for intake")
 	samples := fs.Int("samples", 200, "orders whose keys search uses")
 	seed := fs.Uint64("seed", 1, "random seed for the choice of customers, items and keys")
 	fs.Parse(args)
 	cfg := loadgen.Config{Addr: *addr, Token: *token, Email: *email, Password: *password, Clients: *clients,
-		Duration: *duration, Lines: *lines, Seed: *seed}
-	if *duration <= 0 || *lines < 1 || *clients < 0 || *samples < 1 {
-		return fmt.Errorf("--duration, --lines and --samples must be positive, --clients at least 0")
+		Duration: *duration, Requests: *requests, Lines: *lines, Seed: *seed}
+	if *duration <= 0 || *lines < 1 || *clients < 0 || *samples < 1 || *requests < 0 {
+		return fmt.Errorf("--duration, --lines and --samples must be positive, --clients and --requests at least 0")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -107,7 +107,7 @@ func Intake(ctx context.Context, cfg Config) (IntakeReport, error) {
 		status, resp, _, err := do(client, req)
 		switch {
 		case ctx.Err() != nil:
-			// cut off by the end of the run: not counted
+			// cut off by an interrupt: not counted
 		case err != nil:
 			s.fail("transport", err.Error())
 		case status != http.StatusCreated:
@@ -126,15 +126,15 @@ func Intake(ctx context.Context, cfg Config) (IntakeReport, error) {
 	return rep, nil
 }
 
-// runIntake runs step on cfg.Clients workers for cfg.Duration, each with
-// its own random source and order counter.
+// runIntake runs step on cfg.Clients workers as run does, each with its
+// own random source and order counter.
 func runIntake(ctx context.Context, cfg Config, step func(ctx context.Context, worker, n int, r *rand.Rand, s *Stats)) *Stats {
 	counters := make([]int, cfg.Clients)
 	rngs := make([]*rand.Rand, cfg.Clients)
 	for i := range rngs {
 		rngs[i] = rand.New(rand.NewPCG(cfg.Seed, uint64(i)))
 	}
-	out := run(ctx, cfg.Clients, cfg.Duration, func(ctx context.Context, worker int, stats func(string) *Stats) {
+	out := run(ctx, cfg, func(ctx context.Context, worker int, stats func(string) *Stats) {
 		counters[worker]++
 		step(ctx, worker, counters[worker], rngs[worker], stats("orders"))
 	})

@@ -32,6 +32,9 @@ type Config struct {
 	Email, Password string
 	Clients         int
 	Duration        time.Duration
+	// Requests, when above 0, has each client send this many requests
+	// instead of running for Duration.
+	Requests int
 	// Lines is the number of lines of each posted order.
 	Lines int
 	// Seed makes the choice of customers, items and keys repeatable.
@@ -129,11 +132,20 @@ func LoadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
-// run starts clients goroutines that each call step until the duration is
-// over or ctx ends, and merges their stats by kind in first-seen order.
-func run(ctx context.Context, clients int, d time.Duration, step func(ctx context.Context, client int, stats func(kind string) *Stats)) []*Stats {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
+// run starts cfg.Clients goroutines that each call step until
+// cfg.Duration is over (a request under way then is finished and counted,
+// so that the slowest requests are not left out), or cfg.Requests times
+// when that is set, or until ctx ends; it merges their stats by kind in
+// first-seen order.
+func run(ctx context.Context, cfg Config, step func(ctx context.Context, client int, stats func(kind string) *Stats)) []*Stats {
+	clients := cfg.Clients
+	deadline := time.Now().Add(cfg.Duration)
+	more := func(n int) bool {
+		if cfg.Requests > 0 {
+			return n < cfg.Requests
+		}
+		return time.Now().Before(deadline)
+	}
 	var mu sync.Mutex
 	var order []string
 	all := map[string]*Stats{}
@@ -151,7 +163,7 @@ func run(ctx context.Context, clients int, d time.Duration, step func(ctx contex
 				}
 				return s
 			}
-			for ctx.Err() == nil {
+			for n := 0; ctx.Err() == nil && more(n); n++ {
 				step(ctx, i, get)
 			}
 			mu.Lock()
@@ -173,8 +185,8 @@ func run(ctx context.Context, clients int, d time.Duration, step func(ctx contex
 	return out
 }
 
-// do sends req and returns the status and body. A request cut off by the
-// end of the run returns ctx's error, which callers do not count.
+// do sends req and returns the status and body. A request cut off by an
+// interrupt returns ctx's error, which callers do not count.
 func do(c *http.Client, req *http.Request) (int, []byte, http.Header, error) {
 	resp, err := c.Do(req)
 	if err != nil {

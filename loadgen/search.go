@@ -80,7 +80,7 @@ func Search(ctx context.Context, cfg Config, samples int) (SearchReport, error) 
 	}
 	rep.LoadStart = LoadAverage()
 	start := time.Now()
-	rep.Stats = run(ctx, cfg.Clients, cfg.Duration, func(ctx context.Context, c int, stats func(string) *Stats) {
+	rep.Stats = run(ctx, cfg, func(ctx context.Context, c int, stats func(string) *Stats) {
 		kind := SearchKinds[next[c]%len(SearchKinds)]
 		next[c]++
 		ks := keys[kind]
