@@ -1,4 +1,5 @@
 # The two commands a new developer needs: `make run` and `make test`.
+SHELL := /bin/bash
 GO ?= go
 BIN := bin/oms
 ADDR ?= localhost:8080
@@ -26,9 +27,25 @@ vet:
 test: vet
 	$(GO) test -race -timeout 15m ./...
 
-# Benchmarks; see BENCHMARKS.md for the figures and the machine.
+# Benchmarks; see BENCHMARKS.md for the figures and the machine. One
+# package at a time (-p 1), so that packages do not slow each other down.
+# The machine may be shared, so every result line ends with the load
+# average (1, 5 and 15 minutes, from /proc/loadavg) at the moment it was
+# printed, written as metrics (load1, load5, load15) that benchstat reads,
+# and each package starts with the load average before it ran.
+# `make bench BENCH=Plan PKGS=./sourcing/ BENCHTIME=3s` runs a part.
+BENCH ?= .
+BENCHTIME ?= 2s
+PKGS ?= ./...
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+	set -o pipefail; $(GO) test -p 1 -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) $(PKGS) | \
+	while IFS= read -r line; do \
+		case "$$line" in \
+		Benchmark*ns/op*) printf '%s\t%s\n' "$$line" "$$(awk '{ print $$1 " load1 " $$2 " load5 " $$3 " load15" }' /proc/loadavg 2>/dev/null)" ;; \
+		pkg:*) printf '%s\nload average before: %s\n' "$$line" "$$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)" ;; \
+		*) printf '%s\n' "$$line" ;; \
+		esac; \
+	done
 
 clean:
 	rm -rf bin

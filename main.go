@@ -1,6 +1,6 @@
 // Command oms is the order management system: `oms serve` runs the web app,
 // `oms migrate` applies migrations, `oms seed` fills a database with demo
-// data.
+// data, `oms loadgen` measures a running server from outside.
 package main
 
 import (
@@ -38,6 +38,8 @@ func main() {
 		err = seed(os.Args[2:], log)
 	case "user":
 		err = addUser(os.Args[2:], os.Stdin)
+	case "loadgen":
+		err = runLoadgen(os.Args[2:])
 	case "-h", "--help", "help":
 		usage()
 		return
@@ -59,6 +61,7 @@ commands:
   migrate  apply database migrations (--db)
   seed     fill a database with demo data (--db, --orders)
   user     create a user, e.g. the first admin (--email, --name, --role; password on stdin)
+  loadgen  drive a running server over HTTP and report orders/s or search latency (--mode intake|search; see oms loadgen -h)
 `)
 }
 

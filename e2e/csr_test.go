@@ -74,6 +74,25 @@ func TestCSRAnswersWhereIsMyOrder(t *testing.T) {
 		}
 	})
 
+	t.Run("ByMisspeltCompanyName", func(t *testing.T) {
+		// A letter missing from the company's name still finds the
+		// customer and its orders.
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(base+"/orders"),
+			chromedp.WaitVisible(`[data-testid="order-search"]`),
+			chromedp.SendKeys(`[data-testid="order-search"]`, "Acme Industral"),
+		); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, `location.search.includes("q=Acme") && document.querySelectorAll('[data-testid="order-row"]').length > 0`)
+		customers := testapp.Run(t, ctx, chromedp.Text(`[data-testid="customer-results"]`))
+		if !strings.Contains(customers, s.AcmeName) {
+			t.Fatalf("customers %q", customers)
+		}
+		waitFor(t, `[...document.querySelectorAll('[data-testid="order-row"]')].some(r => r.textContent.includes("`+s.PartlyShipped+`"))`)
+		testapp.Screenshot(t, ctx, "cs-results-misspelt-name")
+	})
+
 	t.Run("BySKU", func(t *testing.T) {
 		if err := chromedp.Do(ctx,
 			chromedp.Navigate(base+"/orders"),

@@ -13,28 +13,35 @@ import (
 
 // BenchmarkSearchOrders measures each kind of search the CSR's box does,
 // the way the results page runs it: the exact-hit check, the customers
-// section and one page of orders with its count. OMS_BENCH_DB names the
-// database (see fixtures.BenchDB).
+// section and one page of orders with its count, from one client and from
+// four at once (clients_4: CSRs searching at the same time on a 2-core
+// machine). OMS_BENCH_DB names the database (see fixtures.BenchDB).
 func BenchmarkSearchOrders(b *testing.B) {
 	db := fixtures.BenchDB(b)
 	keys := fixtures.SampleSearchKeys(b, db, 200)
 	ctx := context.Background()
 	for _, kind := range fixtures.SearchKinds {
-		b.Run(kind, func(b *testing.B) {
-			fixtures.P95(b, keys[kind], func(key string) error {
-				if _, err := db.ExactOrder(ctx, key); err != nil {
+		for _, clients := range []int{1, 4} {
+			name := kind
+			if clients > 1 {
+				name = fmt.Sprintf("%s/clients_%d", kind, clients)
+			}
+			b.Run(name, func(b *testing.B) {
+				fixtures.P95Clients(b, clients, keys[kind], func(key string) error {
+					if _, err := db.ExactOrder(ctx, key); err != nil {
+						return err
+					}
+					if _, err := db.SearchCustomers(ctx, key, 10); err != nil {
+						return err
+					}
+					r, err := db.SearchOrders(ctx, store.OrderQuery{Q: key})
+					if err == nil && len(r.Orders) == 0 {
+						err = fmt.Errorf("no orders for %s %q", kind, key)
+					}
 					return err
-				}
-				if _, err := db.SearchCustomers(ctx, key, 10); err != nil {
-					return err
-				}
-				r, err := db.SearchOrders(ctx, store.OrderQuery{Q: key})
-				if err == nil && len(r.Orders) == 0 {
-					err = fmt.Errorf("no orders for %s %q", kind, key)
-				}
-				return err
+				})
 			})
-		})
+		}
 	}
 	b.Run("sku_has_backorder", func(b *testing.B) {
 		fixtures.P95(b, keys["sku"], func(key string) error {
@@ -56,13 +63,18 @@ func BenchmarkSearchOrders(b *testing.B) {
 	}
 }
 
-// BenchmarkOrderDetail measures reading everything the order page shows;
-// handlers.BenchmarkOrderPage measures the page with rendering and HTTP.
+// BenchmarkOrderDetail measures reading everything the order page shows,
+// from one client and from four at once; handlers.BenchmarkOrderPage
+// measures the page with rendering and HTTP.
 func BenchmarkOrderDetail(b *testing.B) {
 	db := fixtures.BenchDB(b)
 	keys := fixtures.SampleSearchKeys(b, db, 200)
-	fixtures.P95(b, keys["number"], func(key string) error {
-		_, err := db.OrderDetail(context.Background(), key, store.LineQuery{}, "")
-		return err
-	})
+	for _, clients := range []int{1, 4} {
+		b.Run(fmt.Sprintf("clients_%d", clients), func(b *testing.B) {
+			fixtures.P95Clients(b, clients, keys["number"], func(key string) error {
+				_, err := db.OrderDetail(context.Background(), key, store.LineQuery{}, "")
+				return err
+			})
+		})
+	}
 }

@@ -55,6 +55,11 @@ type DB struct {
 	// setup); only the write transaction reads it.
 	sourcing atomic.Pointer[sourcingSetup]
 
+	// names is the trigram index of customer names between changes (see
+	// customerNameIndex); namesMu lets one search at a time rebuild it.
+	names   atomic.Pointer[customerNames]
+	namesMu sync.Mutex
+
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }

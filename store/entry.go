@@ -109,7 +109,7 @@ const (
 func (db *DB) EntryCustomers(ctx context.Context, q string) ([]EntryCustomerMatch, error) {
 	var out []EntryCustomerMatch
 	err := db.View(ctx, func(tx *sql.Tx) error {
-		ids, err := matchCustomers(ctx, tx, q, maxCustomerMatchesEntry, true)
+		ids, err := db.matchCustomers(ctx, tx, q, maxCustomerMatchesEntry, true)
 		if err != nil || len(ids) == 0 {
 			return err
 		}

@@ -111,7 +111,7 @@ func (db *DB) LookupItems(ctx context.Context, q string, limit int) ([]ItemMatch
 func (db *DB) LookupCustomers(ctx context.Context, q string, limit int) ([]CustomerMatch, error) {
 	out := []CustomerMatch{}
 	err := db.View(ctx, func(tx *sql.Tx) error {
-		ids, err := matchCustomers(ctx, tx, q, lookupLimit(limit), true)
+		ids, err := db.matchCustomers(ctx, tx, q, lookupLimit(limit), true)
 		if err != nil || len(ids) == 0 {
 			return err
 		}

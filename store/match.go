@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // itemMatch says how matchItems reads a query beyond the rules every item
@@ -139,10 +140,18 @@ func anyIDs(ids []int64) []any {
 //     through the phone-digits indexes (the order search over a million
 //     orders, where a scan per search cost 150-190 ms at 20,000 customers).
 //
+// When none of these keys matches and text has a letter, the names most
+// like text match instead (customerNames.similar): a misspelt name
+// ("Summit Industral") or a full name with another legal form or
+// punctuation ("Acme Industrial Supply, Inc." for "Acme Industrial
+// Supply Co.") still finds the customer. Exact keys come first so that a
+// correct name does not bring in its look-alikes.
+//
 // Inactive customers match too (marked by the callers), so that a person
 // can see why an account is refused. Ranking: exact account, then account
-// prefix, then active before inactive, then by name.
-func matchCustomers(ctx context.Context, q querier, text string, limit int, partialPhone bool) ([]int64, error) {
+// prefix, then active before inactive, then by name; names matched by
+// likeness rank by likeness.
+func (db *DB) matchCustomers(ctx context.Context, q querier, text string, limit int, partialPhone bool) ([]int64, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil, nil
@@ -180,7 +189,14 @@ func matchCustomers(ctx context.Context, q querier, text string, limit int, part
 	if err != nil {
 		return nil, fmt.Errorf("match customers: %w", err)
 	}
-	return ids, nil
+	if len(ids) > 0 || strings.Contains(text, "@") || !strings.ContainsFunc(text, unicode.IsLetter) {
+		return ids, nil
+	}
+	names, err := db.customerNameIndex(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("match customers: %w", err)
+	}
+	return names.similar(text, limit), nil
 }
 
 // inRank runs query, whose last words are "id IN", over ids and returns

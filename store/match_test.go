@@ -112,6 +112,8 @@ func TestCustomerSearchesAgree(t *testing.T) {
 		{"AccountPrefix", "C3", []string{entrytest.SmallCredit}, nil},
 		{"NameWord", "plumbing", []string{entrytest.SmallCredit}, nil},
 		{"NameWords", "lone sta", []string{entrytest.HoldAccount}, nil},
+		{"NameTypo", "lone stra", []string{entrytest.HoldAccount}, nil},
+		{"NameTypoFullName", "Acme Mechanicla Inc.", []string{entrytest.Account}, nil},
 		{"Phone", "2145550142", []string{entrytest.Account}, nil},
 		{"PhonePunctuated", "214.555.0142", []string{entrytest.Account}, nil},
 		{"PhoneLocalNumber", "555-0199", []string{entrytest.HoldAccount}, []string{}},

@@ -152,7 +152,7 @@ func (db *DB) SearchOrders(ctx context.Context, q OrderQuery) (OrderResults, err
 			query = hitSelect + `, 0 FROM orders o JOIN customers c ON c.id = o.customer_id WHERE 1 = 1` + filter + order + ` LIMIT ? OFFSET ?`
 			args = append(fargs, limit+1, offset)
 		} else {
-			sources, sargs, err := matchSources(ctx, tx, text, filter, fargs, q.narrowing())
+			sources, sargs, err := db.matchSources(ctx, tx, text, filter, fargs, q.narrowing())
 			if err != nil {
 				return err
 			}
@@ -287,7 +287,7 @@ func (q OrderQuery) orderBy() string {
 // matchSources returns one SELECT of order ids per search key that text
 // may be, each under the filters and bounded by searchCap, with their
 // arguments in order.
-func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []any, narrow string) ([]string, []any, error) {
+func (db *DB) matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []any, narrow string) ([]string, []any, error) {
 	var sources []string
 	var args []any
 	add := func(sel string, key ...any) {
@@ -339,7 +339,7 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 	}
 	// Customers by account, name, e-mail or phone, then their orders
 	// newest first through orders_customer.
-	ids, err := matchCustomers(ctx, tx, text, maxCustomerMatches, false)
+	ids, err := db.matchCustomers(ctx, tx, text, maxCustomerMatches, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -352,8 +352,14 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 			append([]any{id}, fargs...)...)
 	}
 	// Ship-to name: FTS5 in descending rowid order reads only the newest
-	// searchCap matches of even a common word.
-	if m := ftsQuery(text); m != "" && !strings.Contains(text, "@") {
+	// searchCap matches of even a common word. A text of three words or
+	// more that names customers is a company's name ("Summit Industrial
+	// Supply Co."): its orders came through the customers above, and the
+	// ship-to names of those orders start with it. Intersecting the
+	// doclists of its common words over a million ship-to names cost 8 to
+	// 50 ms of SQLite time (the more, the fewer orders match), so it is not
+	// asked for.
+	if m := ftsQuery(text); m != "" && !strings.Contains(text, "@") && !(len(ids) > 0 && len(strings.Fields(text)) >= 3) {
 		joined(`SELECT rowid AS id FROM orders_ship_fts f WHERE orders_ship_fts MATCH ?`,
 			`SELECT o.id FROM orders_ship_fts f JOIN orders o ON o.id = f.rowid WHERE orders_ship_fts MATCH ?`,
 			`f.rowid`, ` ORDER BY f.rowid DESC`, m)
@@ -366,7 +372,7 @@ func matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []
 func (db *DB) SearchCustomers(ctx context.Context, q string, limit int) ([]domain.CustomerSummary, error) {
 	var out []domain.CustomerSummary
 	err := db.View(ctx, func(tx *sql.Tx) error {
-		ids, err := matchCustomers(ctx, tx, q, limit, false)
+		ids, err := db.matchCustomers(ctx, tx, q, limit, false)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
@@ -402,9 +408,12 @@ func phoneDigits(text string) (string, bool) {
 }
 
 // ftsQuery turns search text into an FTS5 query: every word must appear,
-// the last one as a prefix (the CSR may still be typing it). Words are
-// quoted, so FTS5 syntax in the text is taken literally. It returns "" when
-// text has no word with a letter.
+// the last one as a prefix (the CSR may still be typing it) unless text
+// ends after it ("Supply Co."): a short prefix such as "co" makes FTS5
+// merge the doclists of every word it starts (company, construction,
+// contractors, ...), which took 50 ms over a million ship-to names.
+// Words are quoted, so FTS5 syntax in the text is taken literally. It
+// returns "" when text has no word with a letter.
 func ftsQuery(text string) string {
 	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	hasLetter := false
@@ -422,7 +431,7 @@ func ftsQuery(text string) string {
 			b.WriteByte(' ')
 		}
 		b.WriteString(`"` + w + `"`)
-		if i == len(words)-1 {
+		if i == len(words)-1 && !endsWord(text) {
 			b.WriteByte('*')
 		}
 	}
