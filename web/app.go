@@ -99,6 +99,11 @@ func New(db *store.DB, cfg Config) *fiber.App {
 		return c.Next()
 	}, filesystem.New(filesystem.Config{Root: httpFS()}))
 	app.Get("/healthz", health.Show)
+	// Browsers ask for /favicon.ico on pages that do not name an icon (a
+	// JSON answer, an image); send them to the one the pages name.
+	app.Get("/favicon.ico", func(c *fiber.Ctx) error {
+		return c.Redirect(views.Asset("img/favicon.svg"), fiber.StatusMovedPermanently)
+	})
 	app.Get("/api/v1/openapi.json", handlers.OpenAPI)
 
 	app.Use(bearer(db), sessions(sessionStore), csrf)
