@@ -132,11 +132,12 @@ func TestOrderPage(t *testing.T) {
 			t.Errorf("customer link %q", href)
 		}
 	})
-	t.Run("LTLHasNoLink", func(t *testing.T) {
+	t.Run("LTLLinksToCarrier", func(t *testing.T) {
 		_, body := c.Get("/orders/" + s.LTL)
 		d := testapp.Doc(t, body)
-		if d.Find(`[data-testid="tracking-link"]`).Length() != 0 || d.Find(`[data-testid="tracking-number"]`).Text() != s.LTLTracking {
-			t.Fatal("LTL tracking should be shown without a link")
+		link := d.Find(`[data-testid="tracking-link"]`)
+		if href, _ := link.Attr("href"); link.Text() != s.LTLTracking || !strings.Contains(href, "estes-express.com") || !strings.Contains(href, s.LTLTracking) {
+			t.Fatalf("LTL PRO number %q links to %q", link.Text(), href)
 		}
 	})
 	t.Run("Hold", func(t *testing.T) {

@@ -48,7 +48,7 @@ func (h *APITokens) page(c *fiber.Ctx, status int, form views.TokenForm, created
 
 // when formats a time for the token list, in UTC like every time the
 // server shows without a user time zone.
-func when(t time.Time) string { return t.Format("Jan 2, 2006 15:04 UTC") }
+func when(t time.Time) string { return views.DateTime(t) }
 
 // Create makes a token and answers with the page that shows its secret
 // once. It does not redirect: a redirect would need the secret kept until
