@@ -1,10 +1,10 @@
 package handlers
 
 import (
-	"strconv"
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
