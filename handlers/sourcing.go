@@ -34,7 +34,11 @@ func (h *Sourcing) List(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return httpx.Render(c, fiber.StatusOK, views.RulesPage(ch, views.RulesProps{Rules: rules}))
+	plain := make([]sourcing.Rule, len(rules))
+	for i, r := range rules {
+		plain[i] = r.Rule
+	}
+	return httpx.Render(c, fiber.StatusOK, views.RulesPage(ch, views.RulesProps{Rules: rules, Shadowed: sourcing.Shadowed(plain)}))
 }
 
 // New shows the editor for a new rule, as a draft.
@@ -55,7 +59,14 @@ func (h *Sourcing) Edit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.editor(c, fiber.StatusOK, views.RuleFormFor(r.Rule))
+	f := views.RuleFormFor(r.Rule)
+	if r.Pending != nil {
+		// Editing goes on from the draft change, on top of the live version.
+		f = views.RuleFormFor(r.Pending.Rule)
+		f.Version = r.Version
+		f.Pending = r.Pending
+	}
+	return h.editor(c, fiber.StatusOK, f)
 }
 
 func (h *Sourcing) editor(c *fiber.Ctx, status int, f views.RuleForm) error {
@@ -94,6 +105,7 @@ func (h *Sourcing) save(c *fiber.Ctx, id int64) error {
 	r, f, bad := parseRuleForm(c, locs)
 	r.ID, f.ID = id, id
 	var saved sourcing.Rule
+	var pending bool
 	if len(bad) > 0 {
 		// Report parse errors together with everything Validate finds.
 		err = domain.Invalid("The sourcing rule has errors.", bad)
@@ -103,7 +115,7 @@ func (h *Sourcing) save(c *fiber.Ctx, id int64) error {
 			err = domain.Invalid("The sourcing rule has errors.", fields)
 		}
 	} else {
-		saved, err = h.DB.SaveRule(ctx, r, f.Version, httpx.Actor(c))
+		saved, pending, err = h.DB.SaveRule(ctx, r, f.Version, httpx.Actor(c))
 	}
 	switch domain.ErrorCode(err) {
 	case "":
@@ -120,10 +132,28 @@ func (h *Sourcing) save(c *fiber.Ctx, id int64) error {
 		return err
 	}
 	msg := fmt.Sprintf("Saved %q as version %d.", saved.Name, saved.Version)
-	if id == 0 {
+	switch {
+	case pending:
+		msg = fmt.Sprintf("Saved your change to %q as a draft: version %d stays live until you activate the change.", saved.Name, saved.Version)
+	case id == 0:
 		msg = fmt.Sprintf("Created %q as a %s rule.", saved.Name, saved.Status)
 	}
 	if err := httpx.SetFlash(c, msg); err != nil {
+		return err
+	}
+	return httpx.Redirect(c, "/sourcing")
+}
+
+// Discard drops a rule's draft change; the active version stays.
+func (h *Sourcing) Discard(c *fiber.Ctx) error {
+	id, err := ruleID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.DB.DiscardPending(c.UserContext(), id); err != nil {
+		return err
+	}
+	if err := httpx.SetFlash(c, "Draft change discarded; the active version is unchanged."); err != nil {
 		return err
 	}
 	return httpx.Redirect(c, "/sourcing")
@@ -320,7 +350,7 @@ func parseRuleForm(c *fiber.Ctx, locs []store.Location) (sourcing.Rule, views.Ru
 		MaxValue:       strings.TrimSpace(c.FormValue("conditions.max_order_value_cents")),
 		Hazmat:         c.FormValue("conditions.item_flags.hazmat"),
 		AnyDropship:    c.FormValue("conditions.item_flags.any_dropship_eligible") != "",
-		ShipMethods:    strings.TrimSpace(c.FormValue("conditions.ship_methods")),
+		ShipMethods:    strings.Join(formList(c, "conditions.ship_methods"), ", "),
 		EligibleTypes:  formList(c, "policy.eligible.types"),
 		LocationCodes:  formList(c, "policy.eligible.location_codes"),
 		Serves:         c.FormValue("policy.eligible.serves"),

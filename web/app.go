@@ -128,6 +128,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/sourcing/rules/:id", ops, sourcingH.Update)
 	app.Post("/sourcing/rules/:id/move", ops, sourcingH.Move)
 	app.Post("/sourcing/rules/:id/status", ops, sourcingH.SetStatus)
+	app.Post("/sourcing/rules/:id/discard", ops, sourcingH.Discard)
 	app.Get("/sourcing/rules/:id/versions", ops, sourcingH.History)
 	sales := allow(domain.RoleSales)
 	app.Get("/orders/new", sales, entry.New)
