@@ -59,6 +59,9 @@ func (h *APITokens) Create(c *fiber.Ctx) error {
 	t, secret, err := h.DB.CreateToken(c.UserContext(), form.Name, domain.Role(form.Role), u.ID)
 	if domain.ErrorCode(err) == domain.EINVALID {
 		form.Error, form.Fields = domain.ErrorMessage(err), domain.ErrorFields(err)
+		if len(form.Fields) > 0 {
+			form.Error = "No token was created: correct the marked fields."
+		}
 		return h.page(c, fiber.StatusUnprocessableEntity, form, nil)
 	} else if err != nil {
 		return err
