@@ -41,6 +41,18 @@
     document.querySelectorAll("#alerts .alert-ok").forEach(function (a) { a.remove(); });
   });
 
+  // A table wider than its card scrolls inside it (small screens); the
+  // keyboard must be able to scroll it too, so such a table takes the focus.
+  function scrollableTables() {
+    document.querySelectorAll("table.grid").forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) t.setAttribute("tabindex", "0");
+      else if (t.getAttribute("tabindex") === "0") t.removeAttribute("tabindex");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollableTables);
+  document.addEventListener("htmx:afterSettle", scrollableTables);
+  window.addEventListener("resize", scrollableTables);
+
   // A request that never reached the server (network down, server
   // restarting) gets an alert instead of silence.
   document.addEventListener("htmx:sendError", function () {
