@@ -1,12 +1,16 @@
 package handlers_test
 
 import (
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/internal/fixtures"
@@ -102,7 +106,7 @@ func TestSearchByEachKey(t *testing.T) {
 }
 
 func TestOrderPage(t *testing.T) {
-	_, c, s := standardApp(t)
+	a, c, s := standardApp(t)
 	t.Run("OK", func(t *testing.T) {
 		resp, body := c.Get("/orders/" + s.PartlyShipped)
 		if resp.StatusCode != http.StatusOK {
@@ -145,6 +149,25 @@ func TestOrderPage(t *testing.T) {
 		d := testapp.Doc(t, body)
 		if !strings.Contains(d.Find(`[data-testid="status-answer"]`).Text(), "credit hold") || d.Find(`[data-testid="exception"]`).Length() != 1 {
 			t.Fatal("hold or exception missing")
+		}
+	})
+	t.Run("ExceptionOverdue", func(t *testing.T) {
+		due := func(at string) *goquery.Document {
+			t.Helper()
+			if err := a.DB.Update(t.Context(), func(tx *sql.Tx) error {
+				_, err := tx.Exec(`UPDATE exceptions SET sla_due_at = ? WHERE order_id = (SELECT id FROM orders WHERE number = ?)`, at, s.OnHold)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			_, body := c.Get("/orders/" + s.OnHold)
+			return testapp.Doc(t, body)
+		}
+		if d := due(a.DB.Now().Add(-time.Hour).UTC().Format(store.TimeFormat)); d.Find(`[data-testid="overdue"]`).Length() != 1 {
+			t.Fatal("an exception past its SLA is not marked overdue")
+		}
+		if d := due(a.DB.Now().Add(time.Hour).UTC().Format(store.TimeFormat)); d.Find(`[data-testid="overdue"]`).Length() != 0 {
+			t.Fatal("an exception within its SLA is marked overdue")
 		}
 	})
 	t.Run("LinesPaged", func(t *testing.T) {
