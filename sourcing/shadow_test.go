@@ -19,6 +19,8 @@ func TestShadowed(t *testing.T) {
 		{"WiderAfterNarrower", []Rule{b2bTX, b2b}, map[int64]int64{}},
 		{"ValueBounds", []Rule{over50, over100, under}, map[int64]int64{5: 4}},
 		{"InactiveShadowsNothing", []Rule{{ID: 9, Status: StatusInactive}, b2b}, map[int64]int64{}},
+		{"B2BAndB2CTogether", []Rule{b2b, {ID: 7, Status: StatusActive, Conditions: Conditions{CustomerTypes: []string{CustomerB2C}}}, over50}, map[int64]int64{4: 7}},
+		{"B2BAndB2CTogetherNotWiderBeforeNarrower", []Rule{b2bTX, {ID: 7, Status: StatusActive, Conditions: Conditions{CustomerTypes: []string{CustomerB2C}}}, over50}, map[int64]int64{}},
 		{"DraftShadowsOnlyDrafts", []Rule{{ID: 9, Status: StatusDraft}, b2b, over100}, map[int64]int64{5: 9}},
 	}
 	for _, tt := range tests {

@@ -174,8 +174,18 @@ func simulate(ctx context.Context, tx *sql.Tx, sim *Simulation, snap sourcing.Sn
 		r.Status = sourcing.StatusActive
 		draft = append(draft, r)
 	}
+	shadows := sourcing.Shadowed(tried)
 	for _, r := range tried {
-		if sh, ok := sourcing.Shadowed(tried)[r.ID]; ok && r.Status == sourcing.StatusDraft {
+		if sh, ok := shadows[r.ID]; ok && r.Status == sourcing.StatusDraft {
+			if len(sh.ByAll) > 1 {
+				var names []string
+				for _, by := range sh.ByAll {
+					names = append(names, fmt.Sprintf("%q", by.Name))
+				}
+				sim.Unreached = append(sim.Unreached, fmt.Sprintf("Draft %q is never reached: %s above it together take every order it would match.",
+					r.Name, strings.Join(names, " and ")))
+				continue
+			}
 			sim.Unreached = append(sim.Unreached, fmt.Sprintf("Draft %q is never reached: %q above it takes every order it would match.", r.Name, sh.By.Name))
 		}
 	}
