@@ -144,6 +144,13 @@ func TestOpsRulesAndSimulator(t *testing.T) {
 		chromedp.Click(`[data-testid="new-rule"]`),
 		chromedp.WaitVisible(`[data-testid="rule-name-input"]`),
 		chromedp.SendKeys(`[data-testid="rule-name-input"]`, "B2B over $500 from Reno"),
+		// Offered in front of the B2B and B2C rules, which between them
+		// take every order; placed after them instead, to see the warning.
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const s = document.querySelector('[data-testid="rule-before"]');
+			if (!s.options[s.selectedIndex].textContent.includes('B2B nearest DC')) throw new Error('offered place: ' + s.options[s.selectedIndex].textContent);
+			s.value = '0';
+		})()`),
 		chromedp.Click(`input[name="conditions.customer_types"][value="b2b"]`),
 		chromedp.SendKeys(`[data-testid="min-value"]`, "500.001"),
 		chromedp.SetValue(`[data-testid="max-splits"]`, "0"),

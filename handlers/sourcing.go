@@ -41,12 +41,28 @@ func (h *Sourcing) List(c *fiber.Ctx) error {
 	return httpx.Render(c, fiber.StatusOK, views.RulesPage(ch, views.RulesProps{Rules: rules, Shadowed: sourcing.Shadowed(plain)}))
 }
 
-// New shows the editor for a new rule, as a draft.
+// New shows the editor for a new rule, as a draft, placed in front of the
+// rules that between them take every order (where it can still match).
 func (h *Sourcing) New(c *fiber.Ctx) error {
-	return h.editor(c, fiber.StatusOK, views.RuleForm{
+	rules, err := h.DB.Rules(c.UserContext())
+	if err != nil {
+		return err
+	}
+	f := views.RuleForm{
 		Status: sourcing.StatusDraft, Rank: sourcing.RankDistance, MaxSplits: "2", Rest: sourcing.RestBackorder,
 		EligibleTypes: []string{sourcing.TypeDC},
-	})
+	}
+	plain := make([]sourcing.Rule, 0, len(rules)+1)
+	for _, r := range rules {
+		plain = append(plain, r.Rule)
+	}
+	// A rule matching every order, tried last: what keeps it from
+	// matching is where a new rule stops being reachable.
+	plain = append(plain, sourcing.Rule{ID: -1, Status: sourcing.StatusActive})
+	if sh, ok := sourcing.Shadowed(plain)[-1]; ok {
+		f.Before = sh.ByAll[0].ID
+	}
+	return h.editor(c, fiber.StatusOK, f)
 }
 
 // Edit shows the editor for a saved rule.
@@ -78,7 +94,13 @@ func (h *Sourcing) editor(c *fiber.Ctx, status int, f views.RuleForm) error {
 	if err != nil {
 		return err
 	}
-	return httpx.Render(c, status, views.RuleEditPage(ch, views.RuleEditProps{Form: f, Locations: locs}))
+	p := views.RuleEditProps{Form: f, Locations: locs}
+	if f.ID == 0 {
+		if p.Rules, err = h.DB.Rules(c.UserContext()); err != nil {
+			return err
+		}
+	}
+	return httpx.Render(c, status, views.RuleEditPage(ch, p))
 }
 
 // Create saves a new rule.
@@ -104,6 +126,9 @@ func (h *Sourcing) save(c *fiber.Ctx, id int64) error {
 	}
 	r, f, bad := parseRuleForm(c, locs)
 	r.ID, f.ID = id, id
+	if id == 0 {
+		f.Before, _ = strconv.ParseInt(c.FormValue("before"), 10, 64)
+	}
 	var saved sourcing.Rule
 	var pending bool
 	if len(bad) > 0 {
@@ -115,7 +140,11 @@ func (h *Sourcing) save(c *fiber.Ctx, id int64) error {
 			err = domain.Invalid("The sourcing rule has errors.", fields)
 		}
 	} else {
-		saved, pending, err = h.DB.SaveRule(ctx, r, f.Version, httpx.Actor(c))
+		if f.Before > 0 {
+			saved, err = h.DB.InsertRuleBefore(ctx, r, f.Before, httpx.Actor(c))
+		} else {
+			saved, pending, err = h.DB.SaveRule(ctx, r, f.Version, httpx.Actor(c))
+		}
 	}
 	switch domain.ErrorCode(err) {
 	case "":

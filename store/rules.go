@@ -175,6 +175,38 @@ func (db *DB) SaveRule(ctx context.Context, r sourcing.Rule, expectVersion int, 
 	return r, pending, err
 }
 
+// InsertRuleBefore creates the new rule r in front of the rule before:
+// that rule and every one after it move down one place, keeping their
+// order. Returns EINVALID and ENOTFOUND (no rule before).
+func (db *DB) InsertRuleBefore(ctx context.Context, r sourcing.Rule, before int64, actor string) (sourcing.Rule, error) {
+	r.Name = strings.TrimSpace(r.Name)
+	if r.Status == "" {
+		r.Status = sourcing.StatusDraft
+	}
+	r.ID = 0
+	if err := sourcing.Validate(r); err != nil {
+		return r, err
+	}
+	err := db.Update(ctx, func(tx *sql.Tx) error {
+		var pos int
+		err := tx.QueryRowContext(ctx, `SELECT position FROM sourcing_rules WHERE id = ?`, before).Scan(&pos)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.ENOTFOUND, "No sourcing rule %d to place the new rule before.", before)
+		} else if err != nil {
+			return err
+		}
+		// Rules with equal positions are tried by id, so the rule placed
+		// before keeps its place among its equals only if they all move.
+		if _, err := tx.ExecContext(ctx, `UPDATE sourcing_rules SET position = position + 10 WHERE position >= ?`, pos); err != nil {
+			return err
+		}
+		r.Position = max(pos, 1)
+		r, err = db.saveRule(ctx, tx, r, 0, actor)
+		return err
+	})
+	return r, err
+}
+
 // savePending keeps r as the draft change of its active rule; an edit
 // that changes nothing from the active version drops the draft change.
 func (db *DB) savePending(ctx context.Context, tx *sql.Tx, r sourcing.Rule, expectVersion int, actor string) error {

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/oms/oms/domain"
@@ -101,5 +102,41 @@ func TestSimulatorSaysADraftIsNeverReached(t *testing.T) {
 	}
 	if len(sim.Unreached) != 1 || sim.Unreached[0] != `Draft "B2B late" is never reached: "Everything from DAL" above it takes every order it would match.` {
 		t.Fatalf("unreached %q", sim.Unreached)
+	}
+}
+
+// TestInsertRuleBefore places a new rule in front of another: the rules
+// keep their order around it.
+func TestInsertRuleBefore(t *testing.T) {
+	n := newNetwork(t)
+	ctx := t.Context()
+	before, err := n.db.Rules(ctx)
+	if err != nil || len(before) < 2 {
+		t.Fatalf("%d rules, %v", len(before), err)
+	}
+	r := sourcing.Rule{Name: "Over $500", Status: sourcing.StatusDraft, Conditions: sourcing.Conditions{MinOrderValueCents: 50000},
+		Policy: sourcing.Policy{Eligible: sourcing.Eligibility{Types: []string{sourcing.TypeDC}}, Rank: sourcing.RankDistance, MaxSplits: 1, Rest: sourcing.RestBackorder}}
+	if _, err := n.db.InsertRuleBefore(ctx, r, before[1].ID, "ops"); err != nil {
+		t.Fatal(err)
+	}
+	after, err := n.db.Rules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range after {
+		names = append(names, r.Name)
+	}
+	want := append([]string{before[0].Name, "Over $500"}, func() (out []string) {
+		for _, r := range before[1:] {
+			out = append(out, r.Name)
+		}
+		return out
+	}()...)
+	if strings.Join(names, "|") != strings.Join(want, "|") {
+		t.Fatalf("order %q, want %q", names, want)
+	}
+	if _, err := n.db.InsertRuleBefore(ctx, r, 999, "ops"); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Fatalf("before an unknown rule: %v", err)
 	}
 }
