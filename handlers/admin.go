@@ -68,14 +68,11 @@ func (h *Admin) CreateUser(c *fiber.Ctx) error {
 // UpdateUser changes a user's role and whether the user may sign in; the
 // user's sessions end, and the change is recorded with who and when.
 func (h *Admin) UpdateUser(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil {
-		return domain.Errorf(domain.ENOTFOUND, "No such user.")
-	}
-	u, err := h.DB.UserByID(c.UserContext(), id)
+	u, err := h.userParam(c)
 	if err != nil {
 		return err
 	}
+	id := u.ID
 	change, err := h.DB.UpdateUser(c.UserContext(), id, domain.Role(c.FormValue("role")), c.FormValue("active") != "", *httpx.CurrentUser(c))
 	if err != nil {
 		return err
@@ -90,16 +87,22 @@ func (h *Admin) UpdateUser(c *fiber.Ctx) error {
 	return httpx.Redirect(c, "/admin/users")
 }
 
-// ResetPassword sets a user's password and ends the user's sessions.
-func (h *Admin) ResetPassword(c *fiber.Ctx) error {
+// userParam is the user named by the route's :id. Returns ENOTFOUND.
+func (h *Admin) userParam(c *fiber.Ctx) (domain.User, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return domain.Errorf(domain.ENOTFOUND, "No such user.")
+		return domain.User{}, domain.Errorf(domain.ENOTFOUND, "No such user.")
 	}
-	u, err := h.DB.UserByID(c.UserContext(), id)
+	return h.DB.UserByID(c.UserContext(), id)
+}
+
+// ResetPassword sets a user's password and ends the user's sessions.
+func (h *Admin) ResetPassword(c *fiber.Ctx) error {
+	u, err := h.userParam(c)
 	if err != nil {
 		return err
 	}
+	id := u.ID
 	if err := h.DB.SetPassword(c.UserContext(), id, c.FormValue("password")); err != nil {
 		if domain.ErrorCode(err) == domain.EINVALID {
 			return domain.Errorf(domain.EINVALID, "The new password for %s %s.", u.Email, domain.ErrorFields(err)["password"])
