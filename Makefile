@@ -2,8 +2,10 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := bin/oms
-ADDR ?= localhost:8080
-DB ?= data/oms.db
+# make run ADDR=127.0.0.1:9000 DB=/tmp/oms.db; OMS_ADDR and OMS_DB in the
+# environment are the defaults when set.
+ADDR ?= $(or $(OMS_ADDR),localhost:8080)
+DB ?= $(or $(OMS_DB),data/oms.db)
 
 .PHONY: run build test generate check-generated vet bench seed-bench clean
 

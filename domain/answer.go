@@ -85,14 +85,15 @@ type FulfilmentGroup struct {
 }
 
 // TrackingURL is the carrier's public tracking page for the group's
-// tracking number, or "" for carriers without one (LTL freight: the CSR
-// reads the PRO number to the customer).
+// tracking number (a PRO number for LTL freight), or "" for carriers the
+// OMS knows no page of.
 func (g FulfilmentGroup) TrackingURL() string {
 	return TrackingURL(g.Carrier, g.TrackingNumber)
 }
 
 // TrackingURL is the public tracking page of a parcel carrier for a
-// tracking number; "" when the carrier has none the OMS knows.
+// tracking number, or of an LTL freight carrier for a PRO number; "" when
+// the carrier has none the OMS knows.
 func TrackingURL(carrier, tracking string) string {
 	if tracking == "" {
 		return ""
@@ -105,8 +106,45 @@ func TrackingURL(carrier, tracking string) string {
 		return "https://www.fedex.com/fedextrack/?trknbr=" + t
 	case "USPS":
 		return "https://tools.usps.com/go/TrackConfirmAction?tLabels=" + t
+	case "OLD DOMINION", "ODFL":
+		return "https://www.odfl.com/us/en/tools/trace-track-ltl-freight/trace.html?proNumbers=" + t
+	case "ESTES":
+		return "https://www.estes-express.com/myestes/shipment-tracking/?type=PRO&query=" + t
+	case "XPO":
+		return "https://www.xpo.com/track/?pro=" + t
+	case "SAIA":
+		return "https://www.saia.com/track/details;pro=" + t
 	}
 	return ""
+}
+
+// IsLTL reports whether carrier is an LTL freight carrier, whose tracking
+// number is a PRO number.
+func IsLTL(carrier string) bool {
+	switch strings.ToUpper(strings.TrimSpace(carrier)) {
+	case "OLD DOMINION", "ODFL", "ESTES", "XPO", "SAIA":
+		return true
+	}
+	return false
+}
+
+// IsPickup reports whether carrier stands for the customer collecting the
+// goods (will call) rather than a carrier.
+func IsPickup(carrier string) bool {
+	switch strings.ToUpper(strings.TrimSpace(carrier)) {
+	case "WILL CALL", "WILLCALL":
+		return true
+	}
+	return false
+}
+
+// CarrierText is how the group travels, in words: "UPS Ground", or
+// "Customer pickup" for will call.
+func (g FulfilmentGroup) CarrierText() string {
+	if IsPickup(g.Carrier) {
+		return "Customer pickup"
+	}
+	return strings.TrimSpace(g.Carrier + " " + g.Service)
 }
 
 // GroupStatusLabel is a fulfilment group's status in words.
@@ -207,6 +245,10 @@ type AnswerFacts struct {
 	Groups     []FulfilmentGroup
 	Backorders []Backorder // every backordered line, earliest line first
 	OpenHolds  []Hold
+	// RequestedDate is the customer's requested date (YYYY-MM-DD or "");
+	// with Now it says when a backorder has made the order late.
+	RequestedDate string
+	Now           time.Time
 }
 
 // maxListed is how many backordered SKUs or shipments a sentence names
@@ -238,6 +280,9 @@ func StatusAnswer(f AnswerFacts) string {
 		if len(f.Backorders) > 0 {
 			parts = append(parts, backorderPhrase(f.Backorders))
 		}
+		if late := lateBy(f); late != "" && len(f.Backorders) > 0 {
+			parts = append(parts, late)
+		}
 		return capitalise(strings.Join(parts, "; ")) + "."
 	}
 
@@ -266,13 +311,20 @@ func StatusAnswer(f AnswerFacts) string {
 		}
 		parts = append(parts, s+shipmentPhrase(shipped))
 	}
-	if released := groupsIn(f.Groups, "released"); len(released) > 0 {
+	released := groupsIn(f.Groups, "released")
+	if len(released) > 0 {
 		parts = append(parts, releasedPhrase(released, t.Units.Shipped > 0))
-	} else if t.Units.Allocated > 0 {
-		parts = append(parts, allocatedPhrase(f, t.Units.Shipped > 0))
+	}
+	if t.Units.Allocated > 0 {
+		// Units planned at locations and not released yet, beside any
+		// released elsewhere: every unit of the order is in the sentence.
+		parts = append(parts, allocatedPhrase(f, t.Units.Shipped > 0 || len(released) > 0))
 	}
 	if len(f.Backorders) > 0 {
 		parts = append(parts, backorderPhrase(f.Backorders))
+		if late := lateBy(f); late != "" {
+			parts = append(parts, late)
+		}
 	}
 	if open := t.Units.Open(); open > 0 && t.Units.Shipped == 0 && len(parts) == 0 {
 		parts = append(parts, fmt.Sprintf("%s not yet assigned to a warehouse", count64(open, "unit")))
@@ -337,7 +389,10 @@ func oneShipment(g FulfilmentGroup) string {
 	if !g.ShippedAt.IsZero() {
 		s += " on " + day(g.ShippedAt)
 	}
-	if g.Carrier != "" {
+	switch {
+	case IsPickup(g.Carrier):
+		s += ", picked up by the customer"
+	case g.Carrier != "":
 		s += " via " + g.Carrier
 		if g.TrackingNumber != "" {
 			s += " " + g.TrackingNumber
@@ -381,6 +436,16 @@ func allocatedPhrase(f AnswerFacts, more bool) string {
 		s += " at " + joinAnd(locs)
 	}
 	return s + ", waiting to be released to the warehouse"
+}
+
+// lateBy says that the requested date has passed, when it has (the day
+// after it began, in UTC); "" otherwise.
+func lateBy(f AnswerFacts) string {
+	req, err := time.Parse("2006-01-02", f.RequestedDate)
+	if err != nil || f.Now.IsZero() || f.Now.UTC().Before(req.AddDate(0, 0, 1)) {
+		return ""
+	}
+	return "past the requested date of " + day(req)
 }
 
 func backorderPhrase(bos []Backorder) string {
@@ -495,7 +560,10 @@ func (h OrderHit) Hint() string {
 		if !h.LastShippedAt.IsZero() {
 			s += " " + day(h.LastShippedAt)
 		}
-		if h.LastCarrier != "" {
+		switch {
+		case IsPickup(h.LastCarrier):
+			s += ", picked up"
+		case h.LastCarrier != "":
 			s += " via " + h.LastCarrier
 		}
 		if h.HasBackorder {

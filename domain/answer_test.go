@@ -69,6 +69,25 @@ func TestStatusAnswer(t *testing.T) {
 			Totals: domain.LineTotals{Lines: 2, LiveLines: 2, ShippedLines: 2, Units: domain.Buckets{Ordered: 7, Shipped: 7}}},
 			"Both lines shipped and invoiced from Reno 3PL on Nov 25 via FedEx 771234567890."},
 		{"Cancelled", domain.AnswerFacts{Status: domain.StatusCancelled}, "Cancelled: nothing on this order will ship."},
+		// Every unit is in the sentence: released at two locations and
+		// planned at two more, not released yet (an order of 5 shipments).
+		{"ReleasedAndPlannedElsewhere", domain.AnswerFacts{Status: domain.StatusPartiallyShipped,
+			Groups: []domain.FulfilmentGroup{dal, {LocationName: "Reno 3PL", Status: "released", Units: 2}, {LocationName: "Harrisburg DC", Status: "released", Units: 3},
+				{LocationName: "Chicago DC", Status: "planned", Units: 4}, {LocationName: "Atlanta DC", Status: "planned", Units: 1}},
+			Totals: domain.LineTotals{Lines: 5, LiveLines: 5, ShippedLines: 1, Units: domain.Buckets{Ordered: 11, Shipped: 1, Released: 5, Allocated: 5}}},
+			"1 of 5 lines shipped from Dallas DC on Nov 24 via UPS 1Z999AA10123456784; 5 more units released to Reno 3PL and Harrisburg DC and not shipped yet; 5 more units allocated at Chicago DC and Atlanta DC, waiting to be released to the warehouse."},
+		{"BackorderedPastRequestedDate", domain.AnswerFacts{Status: domain.StatusBackordered, Backorders: []domain.Backorder{bo},
+			RequestedDate: "2026-11-28", Now: day(30),
+			Totals: domain.LineTotals{Lines: 1, LiveLines: 1, BackorderLines: 1, Units: domain.Buckets{Ordered: 4, Backordered: 4}}},
+			"4 units of SKU-1042 backordered, expected Dec 2 (PO 5512); past the requested date of Nov 28."},
+		{"BackorderedOnRequestedDate", domain.AnswerFacts{Status: domain.StatusBackordered, Backorders: []domain.Backorder{bo},
+			RequestedDate: "2026-11-30", Now: day(30),
+			Totals: domain.LineTotals{Lines: 1, LiveLines: 1, BackorderLines: 1, Units: domain.Buckets{Ordered: 4, Backordered: 4}}},
+			"4 units of SKU-1042 backordered, expected Dec 2 (PO 5512)."},
+		{"PickedUp", domain.AnswerFacts{Status: domain.StatusShipped,
+			Groups: []domain.FulfilmentGroup{{LocationName: "Dallas DC", Status: "shipped", Carrier: "WILL CALL", Service: "Customer pickup", ShippedAt: day(19)}},
+			Totals: domain.LineTotals{Lines: 1, LiveLines: 1, ShippedLines: 1, Units: domain.Buckets{Ordered: 4, Shipped: 4}}},
+			"Shipped from Dallas DC on Nov 19, picked up by the customer."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,7 +103,9 @@ func TestTrackingURL(t *testing.T) {
 		{"UPS", "1Z999AA10123456784", "https://www.ups.com/track?loc=en_US&tracknum=1Z999AA10123456784"},
 		{"FedEx", "771234567890", "https://www.fedex.com/fedextrack/?trknbr=771234567890"},
 		{"USPS", "9400111899223197428490", "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223197428490"},
-		{"Estes", "0123456789", ""},
+		{"Estes", "0123456789", "https://www.estes-express.com/myestes/shipment-tracking/?type=PRO&query=0123456789"},
+		{"WILL CALL", "", ""},
+		{"Unknown Freight", "123", ""},
 		{"UPS", "", ""},
 	}
 	for _, tt := range tests {

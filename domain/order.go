@@ -5,6 +5,10 @@ import "time"
 // Channels through which orders arrive.
 var Channels = []string{"web", "edi", "phone", "api", "csv", "marketplace", "punchout"}
 
+// ShipMethods are the ship method codes the OMS knows, on orders and in
+// sourcing rules alike.
+var ShipMethods = []string{"GROUND", "2DAY", "NEXTDAY", "LTL", "WILLCALL"}
+
 // ChannelLabel is a channel's name for people.
 func ChannelLabel(ch string) string {
 	switch ch {

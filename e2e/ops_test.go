@@ -144,6 +144,13 @@ func TestOpsRulesAndSimulator(t *testing.T) {
 		chromedp.Click(`[data-testid="new-rule"]`),
 		chromedp.WaitVisible(`[data-testid="rule-name-input"]`),
 		chromedp.SendKeys(`[data-testid="rule-name-input"]`, "B2B over $500 from Reno"),
+		// Offered in front of the B2B and B2C rules, which between them
+		// take every order; placed after them instead, to see the warning.
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const s = document.querySelector('[data-testid="rule-before"]');
+			if (!s.options[s.selectedIndex].textContent.includes('B2B nearest DC')) throw new Error('offered place: ' + s.options[s.selectedIndex].textContent);
+			s.value = '0';
+		})()`),
 		chromedp.Click(`input[name="conditions.customer_types"][value="b2b"]`),
 		chromedp.SendKeys(`[data-testid="min-value"]`, "500.001"),
 		chromedp.SetValue(`[data-testid="max-splits"]`, "0"),
@@ -178,8 +185,15 @@ func TestOpsRulesAndSimulator(t *testing.T) {
 	if len(rows) != 4 || rows[3] != "B2B over $500 from Reno|Draft" {
 		t.Fatalf("rules listed: %v", rows)
 	}
-	// Move it to the top so that it decides B2B orders in the draft set.
+	// Saved last, behind "B2B nearest DC", it can never match: the list
+	// says so and names the rule in its way.
 	id := testapp.Run(t, ctx, chromedp.Evaluate[string](`document.querySelector('tr[data-testid="rule-row"]:last-child').dataset.rule`))
+	shadow := testapp.Run(t, ctx, chromedp.Evaluate[string](`(document.querySelector('tr[data-rule="`+id+`"] [data-testid="shadowed"]') || {}).textContent || ''`))
+	if !strings.Contains(shadow, "Never matches") || !strings.Contains(shadow, "B2B nearest DC") {
+		t.Fatalf("no shadowed-rule warning on the new rule: %q", shadow)
+	}
+	testapp.Screenshot(t, ctx, "sourcing-rule-shadowed")
+	// Move it to the top so that it decides B2B orders in the draft set.
 	for pos := 3; pos >= 1; pos-- {
 		err := chromedp.Do(ctx,
 			chromedp.Click(`tr[data-rule="`+id+`"] [data-testid="move-up"]`),
@@ -188,6 +202,9 @@ func TestOpsRulesAndSimulator(t *testing.T) {
 		if err != nil {
 			t.Fatalf("move up to %d: %v", pos, err)
 		}
+	}
+	if n := testapp.Run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('tr[data-rule="`+id+`"] [data-testid="shadowed"]').length`)); n != 0 {
+		t.Fatal("the rule moved to the top is still marked as never matching")
 	}
 	testapp.Screenshot(t, ctx, "sourcing-rules")
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/sourcing/rules/"+id+"/versions"), chromedp.WaitVisible(`[data-testid="versions"]`)); err != nil {

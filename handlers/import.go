@@ -165,7 +165,7 @@ func (h *Import) Template(c *fiber.Ctx) error {
 		// Cells by column name, so that the rows follow csvimport.Columns
 		// as it changes. unit_price and price_override_reason stay empty:
 		// the customer's price.
-		cells := map[string]string{"customer_account": account, "po_number": "PO-1001", "ship_name": "Receiving, Dock 4",
+		cells := map[string]string{"customer_account": account, "po_number": "EXAMPLE-PO-1001", "ship_name": "EXAMPLE - replace this row",
 			"ship_line1": "1200 Commerce Dr", "ship_line2": "Suite 100", "ship_city": "Dallas", "ship_region": "TX",
 			"ship_postal_code": "75201", "ship_country": "US", "requested_date": due, "ship_method": "GROUND", "ship_complete": "no",
 			"sku": l.sku, "quantity": strconv.FormatInt(l.qty, 10)}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,8 +17,8 @@ import (
 // searchLimit is the most items a search shows; people narrow by typing.
 const searchLimit = 100
 
-// shortLimit is the most items the shortage list shows.
-const shortLimit = 500
+// shortPageSize is how many items one page of the shortage list shows.
+const shortPageSize = 50
 
 // Inventory shows stock: item search, one item's availability by
 // location, and what is short at a location.
@@ -94,7 +95,8 @@ func (h *Inventory) Short(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := views.ShortProps{Locations: locs, Location: strings.TrimSpace(c.Query("location")), Limit: shortLimit}
+	page, _ := strconv.Atoi(c.Query("page"))
+	p := views.ShortProps{Locations: locs, Location: strings.TrimSpace(c.Query("location")), PageSize: shortPageSize, Page: max(page, 1)}
 	if p.Location == "" {
 		for _, l := range locs {
 			if l.Type != "vendor" {
@@ -104,7 +106,7 @@ func (h *Inventory) Short(c *fiber.Ctx) error {
 		}
 	}
 	if p.Location != "" {
-		if p.Items, err = h.DB.ShortItems(ctx, p.Location, shortLimit); err != nil {
+		if p.Items, p.Total, err = h.DB.ShortItems(ctx, p.Location, shortPageSize, (p.Page-1)*shortPageSize); err != nil {
 			return err
 		}
 	}

@@ -64,6 +64,7 @@ func (h *Orders) List(c *fiber.Ctx) error {
 	switch domain.ErrorCode(err) {
 	case "":
 		res.Orders, res.Total, res.AtCap = found.Orders, found.Total, found.AtCap
+		res.Filtered, res.FilteredAtCap = found.Filtered, found.FilteredAtCap
 	case domain.EINVALID:
 		res.Error = domain.ErrorMessage(err)
 	default:
@@ -140,7 +141,7 @@ func (h *Orders) show(c *fiber.Ctx, status int, note views.NoteForm) error {
 		Order: d.Order, Answer: d.Answer, Totals: d.Totals, Lines: linesProps(d.Order.Number, d.Totals, d.Lines),
 		Groups: d.Groups, Holds: d.Holds, Exceptions: d.Exceptions, Trace: d.Trace,
 		Timeline: views.TimelineProps{Number: d.Order.Number, Events: d.Events, Kinds: d.EventKinds, Kind: kind},
-		Note:     note, CanNote: canNote(c),
+		Note:     note, CanNote: canNote(c), Now: h.DB.Now(),
 	}
 	return httpx.Render(c, status, views.OrderPage(ch, p))
 }

@@ -1,12 +1,16 @@
 package handlers_test
 
 import (
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/internal/fixtures"
@@ -102,7 +106,7 @@ func TestSearchByEachKey(t *testing.T) {
 }
 
 func TestOrderPage(t *testing.T) {
-	_, c, s := standardApp(t)
+	a, c, s := standardApp(t)
 	t.Run("OK", func(t *testing.T) {
 		resp, body := c.Get("/orders/" + s.PartlyShipped)
 		if resp.StatusCode != http.StatusOK {
@@ -132,11 +136,12 @@ func TestOrderPage(t *testing.T) {
 			t.Errorf("customer link %q", href)
 		}
 	})
-	t.Run("LTLHasNoLink", func(t *testing.T) {
+	t.Run("LTLLinksToCarrier", func(t *testing.T) {
 		_, body := c.Get("/orders/" + s.LTL)
 		d := testapp.Doc(t, body)
-		if d.Find(`[data-testid="tracking-link"]`).Length() != 0 || d.Find(`[data-testid="tracking-number"]`).Text() != s.LTLTracking {
-			t.Fatal("LTL tracking should be shown without a link")
+		link := d.Find(`[data-testid="tracking-link"]`)
+		if href, _ := link.Attr("href"); link.Text() != s.LTLTracking || !strings.Contains(href, "estes-express.com") || !strings.Contains(href, s.LTLTracking) {
+			t.Fatalf("LTL PRO number %q links to %q", link.Text(), href)
 		}
 	})
 	t.Run("Hold", func(t *testing.T) {
@@ -144,6 +149,25 @@ func TestOrderPage(t *testing.T) {
 		d := testapp.Doc(t, body)
 		if !strings.Contains(d.Find(`[data-testid="status-answer"]`).Text(), "credit hold") || d.Find(`[data-testid="exception"]`).Length() != 1 {
 			t.Fatal("hold or exception missing")
+		}
+	})
+	t.Run("ExceptionOverdue", func(t *testing.T) {
+		due := func(at string) *goquery.Document {
+			t.Helper()
+			if err := a.DB.Update(t.Context(), func(tx *sql.Tx) error {
+				_, err := tx.Exec(`UPDATE exceptions SET sla_due_at = ? WHERE order_id = (SELECT id FROM orders WHERE number = ?)`, at, s.OnHold)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			_, body := c.Get("/orders/" + s.OnHold)
+			return testapp.Doc(t, body)
+		}
+		if d := due(a.DB.Now().Add(-time.Hour).UTC().Format(store.TimeFormat)); d.Find(`[data-testid="overdue"]`).Length() != 1 {
+			t.Fatal("an exception past its SLA is not marked overdue")
+		}
+		if d := due(a.DB.Now().Add(time.Hour).UTC().Format(store.TimeFormat)); d.Find(`[data-testid="overdue"]`).Length() != 0 {
+			t.Fatal("an exception within its SLA is marked overdue")
 		}
 	})
 	t.Run("LinesPaged", func(t *testing.T) {

@@ -34,15 +34,35 @@ func (h *Sourcing) List(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return httpx.Render(c, fiber.StatusOK, views.RulesPage(ch, views.RulesProps{Rules: rules}))
+	plain := make([]sourcing.Rule, len(rules))
+	for i, r := range rules {
+		plain[i] = r.Rule
+	}
+	return httpx.Render(c, fiber.StatusOK, views.RulesPage(ch, views.RulesProps{Rules: rules, Shadowed: sourcing.Shadowed(plain)}))
 }
 
-// New shows the editor for a new rule, as a draft.
+// New shows the editor for a new rule, as a draft, placed in front of the
+// rules that between them take every order (where it can still match).
 func (h *Sourcing) New(c *fiber.Ctx) error {
-	return h.editor(c, fiber.StatusOK, views.RuleForm{
+	rules, err := h.DB.Rules(c.UserContext())
+	if err != nil {
+		return err
+	}
+	f := views.RuleForm{
 		Status: sourcing.StatusDraft, Rank: sourcing.RankDistance, MaxSplits: "2", Rest: sourcing.RestBackorder,
 		EligibleTypes: []string{sourcing.TypeDC},
-	})
+	}
+	plain := make([]sourcing.Rule, 0, len(rules)+1)
+	for _, r := range rules {
+		plain = append(plain, r.Rule)
+	}
+	// A rule matching every order, tried last: what keeps it from
+	// matching is where a new rule stops being reachable.
+	plain = append(plain, sourcing.Rule{ID: -1, Status: sourcing.StatusActive})
+	if sh, ok := sourcing.Shadowed(plain)[-1]; ok {
+		f.Before = sh.ByAll[0].ID
+	}
+	return h.editor(c, fiber.StatusOK, f)
 }
 
 // Edit shows the editor for a saved rule.
@@ -55,7 +75,14 @@ func (h *Sourcing) Edit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.editor(c, fiber.StatusOK, views.RuleFormFor(r.Rule))
+	f := views.RuleFormFor(r.Rule)
+	if r.Pending != nil {
+		// Editing goes on from the draft change, on top of the live version.
+		f = views.RuleFormFor(r.Pending.Rule)
+		f.Version = r.Version
+		f.Pending = r.Pending
+	}
+	return h.editor(c, fiber.StatusOK, f)
 }
 
 func (h *Sourcing) editor(c *fiber.Ctx, status int, f views.RuleForm) error {
@@ -67,7 +94,13 @@ func (h *Sourcing) editor(c *fiber.Ctx, status int, f views.RuleForm) error {
 	if err != nil {
 		return err
 	}
-	return httpx.Render(c, status, views.RuleEditPage(ch, views.RuleEditProps{Form: f, Locations: locs}))
+	p := views.RuleEditProps{Form: f, Locations: locs}
+	if f.ID == 0 {
+		if p.Rules, err = h.DB.Rules(c.UserContext()); err != nil {
+			return err
+		}
+	}
+	return httpx.Render(c, status, views.RuleEditPage(ch, p))
 }
 
 // Create saves a new rule.
@@ -93,7 +126,11 @@ func (h *Sourcing) save(c *fiber.Ctx, id int64) error {
 	}
 	r, f, bad := parseRuleForm(c, locs)
 	r.ID, f.ID = id, id
+	if id == 0 {
+		f.Before, _ = strconv.ParseInt(c.FormValue("before"), 10, 64)
+	}
 	var saved sourcing.Rule
+	var pending bool
 	if len(bad) > 0 {
 		// Report parse errors together with everything Validate finds.
 		err = domain.Invalid("The sourcing rule has errors.", bad)
@@ -103,7 +140,11 @@ func (h *Sourcing) save(c *fiber.Ctx, id int64) error {
 			err = domain.Invalid("The sourcing rule has errors.", fields)
 		}
 	} else {
-		saved, err = h.DB.SaveRule(ctx, r, f.Version, httpx.Actor(c))
+		if f.Before > 0 {
+			saved, err = h.DB.InsertRuleBefore(ctx, r, f.Before, httpx.Actor(c))
+		} else {
+			saved, pending, err = h.DB.SaveRule(ctx, r, f.Version, httpx.Actor(c))
+		}
 	}
 	switch domain.ErrorCode(err) {
 	case "":
@@ -120,10 +161,28 @@ func (h *Sourcing) save(c *fiber.Ctx, id int64) error {
 		return err
 	}
 	msg := fmt.Sprintf("Saved %q as version %d.", saved.Name, saved.Version)
-	if id == 0 {
+	switch {
+	case pending:
+		msg = fmt.Sprintf("Saved your change to %q as a draft: version %d stays live until you activate the change.", saved.Name, saved.Version)
+	case id == 0:
 		msg = fmt.Sprintf("Created %q as a %s rule.", saved.Name, saved.Status)
 	}
 	if err := httpx.SetFlash(c, msg); err != nil {
+		return err
+	}
+	return httpx.Redirect(c, "/sourcing")
+}
+
+// Discard drops a rule's draft change; the active version stays.
+func (h *Sourcing) Discard(c *fiber.Ctx) error {
+	id, err := ruleID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.DB.DiscardPending(c.UserContext(), id); err != nil {
+		return err
+	}
+	if err := httpx.SetFlash(c, "Draft change discarded; the active version is unchanged."); err != nil {
 		return err
 	}
 	return httpx.Redirect(c, "/sourcing")
@@ -320,7 +379,7 @@ func parseRuleForm(c *fiber.Ctx, locs []store.Location) (sourcing.Rule, views.Ru
 		MaxValue:       strings.TrimSpace(c.FormValue("conditions.max_order_value_cents")),
 		Hazmat:         c.FormValue("conditions.item_flags.hazmat"),
 		AnyDropship:    c.FormValue("conditions.item_flags.any_dropship_eligible") != "",
-		ShipMethods:    strings.TrimSpace(c.FormValue("conditions.ship_methods")),
+		ShipMethods:    strings.Join(formList(c, "conditions.ship_methods"), ", "),
 		EligibleTypes:  formList(c, "policy.eligible.types"),
 		LocationCodes:  formList(c, "policy.eligible.location_codes"),
 		Serves:         c.FormValue("policy.eligible.serves"),

@@ -48,7 +48,7 @@ func (h *APITokens) page(c *fiber.Ctx, status int, form views.TokenForm, created
 
 // when formats a time for the token list, in UTC like every time the
 // server shows without a user time zone.
-func when(t time.Time) string { return t.Format("Jan 2, 2006 15:04 UTC") }
+func when(t time.Time) string { return views.DateTime(t) }
 
 // Create makes a token and answers with the page that shows its secret
 // once. It does not redirect: a redirect would need the secret kept until
@@ -59,6 +59,9 @@ func (h *APITokens) Create(c *fiber.Ctx) error {
 	t, secret, err := h.DB.CreateToken(c.UserContext(), form.Name, domain.Role(form.Role), u.ID)
 	if domain.ErrorCode(err) == domain.EINVALID {
 		form.Error, form.Fields = domain.ErrorMessage(err), domain.ErrorFields(err)
+		if len(form.Fields) > 0 {
+			form.Error = "No token was created: correct the marked fields."
+		}
 		return h.page(c, fiber.StatusUnprocessableEntity, form, nil)
 	} else if err != nil {
 		return err

@@ -199,8 +199,8 @@ func normaliseAddress(a Address) Address {
 	return a
 }
 
-// ShipMethods are the ship methods the OMS knows.
-var ShipMethods = []string{"GROUND", "2DAY", "NEXTDAY", "LTL", "WILLCALL"}
+// ShipMethods are the ship methods the OMS knows (domain.ShipMethods).
+var ShipMethods = domain.ShipMethods
 
 var postalPatterns = map[string]*regexp.Regexp{
 	"US": regexp.MustCompile(`^\d{5}(-?\d{4})?$`),

@@ -73,6 +73,11 @@ func Validate(r Rule) error {
 			f["conditions.ship_methods"] = "ship methods cannot be blank"
 			break
 		}
+		if !slices.Contains(domain.ShipMethods, m) {
+			// A code orders never carry would save a rule that never matches.
+			f["conditions.ship_methods"] = fmt.Sprintf("unknown ship method %q; use %s", m, strings.Join(domain.ShipMethods, ", "))
+			break
+		}
 	}
 
 	p := r.Policy

@@ -37,6 +37,7 @@ func TestValidate(t *testing.T) {
 			r.Conditions.ItemFlags = FlagConditions{RequireHazmat: true, ExcludeHazmat: true}
 		}, "conditions.item_flags", "both require and exclude"},
 		{"ErrShipMethod", func(r *Rule) { r.Conditions.ShipMethods = []string{""} }, "conditions.ship_methods", "blank"},
+		{"ErrUnknownShipMethod", func(r *Rule) { r.Conditions.ShipMethods = []string{"NEXT_DAY"} }, "conditions.ship_methods", `unknown ship method "NEXT_DAY"`},
 		{"ErrVendorType", func(r *Rule) { r.Policy.Eligible.Types = []string{TypeVendor} }, "policy.eligible.types", "turn on dropship"},
 		{"ErrType", func(r *Rule) { r.Policy.Eligible.Types = []string{"warehouse"} }, "policy.eligible.types", "dc, 3pl or store"},
 		{"ErrLocationID", func(r *Rule) { r.Policy.Eligible.LocationIDs = []int64{0} }, "policy.eligible.location_ids", "positive"},

@@ -158,7 +158,7 @@ func (db *DB) APIOrderByNumber(ctx context.Context, number string) (APIOrder, er
 		if err != nil {
 			return err
 		}
-		out, err = apiOrder(ctx, tx, o)
+		out, err = apiOrder(ctx, tx, o, db.Now())
 		return err
 	})
 	return out, err
@@ -166,9 +166,9 @@ func (db *DB) APIOrderByNumber(ctx context.Context, number string) (APIOrder, er
 
 // apiOrder reads the detail of o with every line, however many pages they
 // take, and the lines of each group.
-func apiOrder(ctx context.Context, tx *sql.Tx, o domain.Order) (APIOrder, error) {
+func apiOrder(ctx context.Context, tx *sql.Tx, o domain.Order, now time.Time) (APIOrder, error) {
 	lq := LineQuery{PerPage: MaxLinesPerPage}
-	d, err := orderDetail(ctx, tx, o, lq, "")
+	d, err := orderDetail(ctx, tx, o, lq, "", now)
 	if err != nil {
 		return APIOrder{}, err
 	}

@@ -232,7 +232,7 @@ func (db *DB) captureOrder(ctx context.Context, tx *sql.Tx, req intake.Request, 
 			return Captured{}, err
 		}
 	}
-	d.Answer = answerOf(d)
+	d.Answer = answerOf(d, db.Now())
 	return Captured{OrderID: orderID, Number: number, Status: status, Holds: o.Holds, Plan: res,
 		detail: d, groupLines: written.groupLines}, nil
 }

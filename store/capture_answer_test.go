@@ -34,7 +34,7 @@ func TestCaptureAnswerIsTheStoredOrder(t *testing.T) {
 		r := sourcing.Rule{Name: "Test " + rest, Position: i + 1, Status: sourcing.StatusActive,
 			Conditions: sourcing.Conditions{Channels: []string{channel}},
 			Policy:     sourcing.Policy{Eligible: sourcing.Eligibility{Types: []string{sourcing.TypeDC}}, Rank: sourcing.RankDistance, MaxSplits: 2, Rest: rest}}
-		if _, err := n.db.SaveRule(ctx, r, 0, "test"); err != nil {
+		if _, _, err := n.db.SaveRule(ctx, r, 0, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}

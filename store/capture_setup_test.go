@@ -37,7 +37,7 @@ func TestCaptureSeesSourcingChanges(t *testing.T) {
 
 	r := sourcing.Rule{Name: "East first", Position: 1, Status: sourcing.StatusActive,
 		Policy: sourcing.Policy{Eligible: sourcing.Eligibility{LocationCodes: []string{"HBG"}}, Rank: sourcing.RankDistance, MaxSplits: 1, Rest: sourcing.RestBackorder}}
-	if _, err := n.db.SaveRule(ctx, r, 0, "test"); err != nil {
+	if _, _, err := n.db.SaveRule(ctx, r, 0, "test"); err != nil {
 		t.Fatal(err)
 	}
 	if loc, trace := first("PO-2"); loc != "HBG" || !strings.Contains(strings.Join(trace, " "), "East first") {

@@ -66,6 +66,10 @@ type EntryStock struct {
 	// known coordinates.
 	Miles    float64
 	HasMiles bool
+	// NotServed names the business the location ships to ("B2C") when it
+	// does not serve the customer's type: sourcing never ships this
+	// customer's order from there, so its stock is not theirs to promise.
+	NotServed string
 }
 
 // EntryItem is an item as the entry screen offers it: the customer's price,
@@ -86,11 +90,12 @@ type EntryItem struct {
 	Stock     []EntryStock
 }
 
-// TotalAvailable is the item's available-to-promise over all locations.
+// TotalAvailable is the item's available-to-promise over the locations
+// that serve the customer.
 func (it EntryItem) TotalAvailable() int64 {
 	var n int64
 	for _, s := range it.Stock {
-		if s.Available > 0 {
+		if s.Available > 0 && s.NotServed == "" {
 			n += s.Available
 		}
 	}
@@ -272,7 +277,13 @@ func entryItems(ctx context.Context, tx *sql.Tx, column string, keys []any, acco
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return list, entryStock(ctx, tx, list, postalCode)
+	var customerType string
+	if customerID != 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT type FROM customers WHERE id = ?`, customerID).Scan(&customerType); err != nil {
+			return nil, err
+		}
+	}
+	return list, entryStock(ctx, tx, list, postalCode, customerType)
 }
 
 // entryPriceLevel returns the customer's id and price level; LIST (and id
@@ -292,9 +303,10 @@ func entryPriceLevel(ctx context.Context, tx *sql.Tx, account string) (int64, st
 }
 
 // entryStock fills each item's stock per promisable location (see
-// itemStock), nearest the postal code first (by priority where the
-// distance is unknown).
-func entryStock(ctx context.Context, tx *sql.Tx, items []EntryItem, postalCode string) error {
+// itemStock): the locations that serve customerType (b2b, b2c; "" for
+// any) nearest the postal code first (by priority where the distance is
+// unknown), then those that do not, marked.
+func entryStock(ctx context.Context, tx *sql.Tx, items []EntryItem, postalCode, customerType string) error {
 	ids := make([]int64, len(items))
 	for i, it := range items {
 		ids[i] = it.ID
@@ -304,6 +316,9 @@ func entryStock(ctx context.Context, tx *sql.Tx, items []EntryItem, postalCode s
 	err := itemStock(ctx, tx, ids, false, func(i int, r stockRow) {
 		l := r.Location
 		s := EntryStock{Code: l.Code, Name: l.Name, Available: r.Available()}
+		if customerType != "" && l.Serves != "both" && l.Serves != customerType {
+			s.NotServed = strings.ToUpper(l.Serves)
+		}
 		if hasHere {
 			s.Miles, s.HasMiles = geo.Distance(here.Lat, here.Lon, l.Lat, l.Lon), true
 		}
@@ -316,6 +331,9 @@ func entryStock(ctx context.Context, tx *sql.Tx, items []EntryItem, postalCode s
 	for i := range items {
 		st := items[i].Stock
 		sort.Slice(st, func(a, b int) bool {
+			if (st[a].NotServed == "") != (st[b].NotServed == "") {
+				return st[a].NotServed == ""
+			}
 			if st[a].HasMiles && st[b].HasMiles && st[a].Miles != st[b].Miles {
 				return st[a].Miles < st[b].Miles
 			}

@@ -192,16 +192,21 @@ func (db *DB) ItemBySKU(ctx context.Context, sku string) (Item, error) {
 
 // ShortItems lists the items at a location whose available to promise is
 // zero or less (out of stock, fully allocated, or eaten into safety
-// stock), most negative first, at most limit. Returns ENOTFOUND for an
-// unknown location code.
-func (db *DB) ShortItems(ctx context.Context, locationCode string, limit int) ([]ShortItem, error) {
+// stock), most negative first: limit of them after offset, and how many
+// there are in all. Returns ENOTFOUND for an unknown location code.
+func (db *DB) ShortItems(ctx context.Context, locationCode string, limit, offset int) ([]ShortItem, int, error) {
 	var out []ShortItem
+	total := 0
 	err := db.View(ctx, func(tx *sql.Tx) error {
 		var locID int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM locations WHERE code = ?`, locationCode).Scan(&locID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.Errorf(domain.ENOTFOUND, "No location %s.", locationCode)
 		} else if err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM inventory v JOIN items i ON i.id = v.item_id
+			WHERE v.location_id = ? AND i.active = 1 AND v.on_hand - v.allocated - v.safety_stock <= 0`, locID).Scan(&total); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT i.sku, i.description, v.on_hand, v.allocated, v.safety_stock, v.on_hand_as_of, i.discontinued,
@@ -211,7 +216,7 @@ func (db *DB) ShortItems(ctx context.Context, locationCode string, limit int) ([
 				WHERE location_id = ?1 AND status = 'open' GROUP BY item_id) b ON b.item_id = v.item_id
 			WHERE v.location_id = ?1 AND i.active = 1 AND v.on_hand - v.allocated - v.safety_stock <= 0
 			ORDER BY v.on_hand - v.allocated - v.safety_stock, i.sku
-			LIMIT ?2`, locID, limit)
+			LIMIT ?2 OFFSET ?3`, locID, limit, max(offset, 0))
 		if err != nil {
 			return err
 		}
@@ -228,5 +233,5 @@ func (db *DB) ShortItems(ctx context.Context, locationCode string, limit int) ([
 		}
 		return rows.Err()
 	})
-	return out, err
+	return out, total, err
 }

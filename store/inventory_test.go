@@ -100,14 +100,14 @@ func TestShortItems(t *testing.T) {
 		_, err := tx.Exec(`UPDATE inventory SET safety_stock = 8 WHERE item_id = ?`, n.items["SAFETY"])
 		return err
 	})
-	res, err := n.db.ShortItems(t.Context(), "DAL", 100)
+	res, _, err := n.db.ShortItems(t.Context(), "DAL", 100, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res) != 2 || res[0].SKU != "SAFETY" || !res[0].BelowSafetyStock() || res[1].SKU != "OUT" || res[1].BelowSafetyStock() {
 		t.Fatalf("short %+v", res)
 	}
-	if _, err := n.db.ShortItems(t.Context(), "NOWHERE", 10); domain.ErrorCode(err) != domain.ENOTFOUND {
+	if _, _, err := n.db.ShortItems(t.Context(), "NOWHERE", 10, 0); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("unknown location: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/oms/oms/domain"
@@ -68,7 +69,7 @@ func (db *DB) OrderDetail(ctx context.Context, number string, lq LineQuery, even
 		if err != nil {
 			return err
 		}
-		d, err = orderDetail(ctx, tx, o, lq, eventKind)
+		d, err = orderDetail(ctx, tx, o, lq, eventKind, db.Now())
 		return err
 	})
 	if err != nil {
@@ -80,7 +81,7 @@ func (db *DB) OrderDetail(ctx context.Context, number string, lq LineQuery, even
 // orderDetail reads the rest of an order already read, inside the caller's
 // transaction, read or write: the write transaction that captures an order
 // answers with it before it commits.
-func orderDetail(ctx context.Context, tx *sql.Tx, o domain.Order, lq LineQuery, eventKind string) (OrderDetail, error) {
+func orderDetail(ctx context.Context, tx *sql.Tx, o domain.Order, lq LineQuery, eventKind string, now time.Time) (OrderDetail, error) {
 	d := OrderDetail{Order: o}
 	var err error
 	if d.Totals, err = lineTotals(ctx, tx, o.ID); err != nil {
@@ -110,12 +111,12 @@ func orderDetail(ctx context.Context, tx *sql.Tx, o domain.Order, lq LineQuery, 
 	if d.EventKinds, err = eventKinds(ctx, tx, o.ID); err != nil {
 		return d, err
 	}
-	d.Answer = answerOf(d)
+	d.Answer = answerOf(d, now)
 	return d, nil
 }
 
-// answerOf is the one-sentence status answer of an order's detail.
-func answerOf(d OrderDetail) string {
+// answerOf is the one-sentence status answer of an order's detail at now.
+func answerOf(d OrderDetail, now time.Time) string {
 	var open []domain.Hold
 	for _, h := range d.Holds {
 		if h.Open() {
@@ -123,8 +124,8 @@ func answerOf(d OrderDetail) string {
 		}
 	}
 	return domain.StatusAnswer(domain.AnswerFacts{
-		Status: d.Order.Status, CreatedAt: d.Order.CreatedAt, Totals: d.Totals,
-		Groups: d.Groups, Backorders: d.Backorders, OpenHolds: open,
+		Status: d.Order.Status, CreatedAt: d.Order.CreatedAt, RequestedDate: d.Order.RequestedDate, Now: now,
+		Totals: d.Totals, Groups: d.Groups, Backorders: d.Backorders, OpenHolds: open,
 	})
 }
 

@@ -27,11 +27,22 @@ type RuleVersion struct {
 	Rule      sourcing.Rule
 }
 
-// RuleMeta is a rule with who last changed it.
+// RuleMeta is a rule with who last changed it, and the draft change of an
+// active rule waiting to be activated, if any.
 type RuleMeta struct {
 	sourcing.Rule
 	UpdatedBy string
 	UpdatedAt time.Time
+	Pending   *PendingChange
+}
+
+// PendingChange is an edit of an active rule saved as a draft: the active
+// version keeps sourcing orders until someone activates the change.
+type PendingChange struct {
+	Rule    sourcing.Rule // the rule as edited, status active
+	Summary string        // what it changes, in words
+	By      string
+	At      time.Time
 }
 
 // Rules lists every sourcing rule (draft, active and inactive) in position
@@ -50,6 +61,52 @@ func (db *DB) Rules(ctx context.Context) ([]RuleMeta, error) {
 			return nil, err
 		}
 		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	pending, err := pendingChanges(ctx, db.read)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Pending = pending.of(out[i].Rule)
+	}
+	return out, nil
+}
+
+// pendingSet is the draft changes by rule id.
+type pendingSet map[int64]PendingChange
+
+// of returns r's draft change with what it changes, or nil.
+func (s pendingSet) of(r sourcing.Rule) *PendingChange {
+	p, ok := s[r.ID]
+	if !ok {
+		return nil
+	}
+	p.Summary = RuleDiff(r, p.Rule)
+	return &p
+}
+
+func pendingChanges(ctx context.Context, q querier) (pendingSet, error) {
+	rows, err := q.QueryContext(ctx, `SELECT rule_id, snapshot, updated_by, updated_at FROM sourcing_rule_pending`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := pendingSet{}
+	for rows.Next() {
+		var id int64
+		var snap, at string
+		var p PendingChange
+		if err := rows.Scan(&id, &snap, &p.By, &at); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(snap), &p.Rule); err != nil {
+			return nil, fmt.Errorf("draft change of rule %d: %w", id, err)
+		}
+		p.At = ParseTime(at)
+		out[id] = p
 	}
 	return out, rows.Err()
 }
@@ -76,28 +133,121 @@ func (db *DB) Rule(ctx context.Context, id int64) (RuleMeta, error) {
 		FROM sourcing_rules WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, domain.Errorf(domain.ENOTFOUND, "No sourcing rule %d.", id)
+	} else if err != nil {
+		return r, err
 	}
+	pending, err := pendingChanges(ctx, db.read)
+	r.Pending = pending.of(r.Rule)
 	return r, err
 }
 
 // SaveRule creates a rule (ID 0) or updates one, validating it first, and
-// records the new version with a summary of what changed. expectVersion
-// guards against two people editing one rule (0 for a new rule). Returns
-// EINVALID with per-field messages, ENOTFOUND, ECONFLICT.
-func (db *DB) SaveRule(ctx context.Context, r sourcing.Rule, expectVersion int, actor string) (sourcing.Rule, error) {
+// records the new version with a summary of what changed. An edit of an
+// active rule that keeps it active is not applied: it is saved as the
+// rule's draft change (replacing any earlier one), which goes live only
+// when the rule is activated (SetRuleStatus); pending then says so.
+// expectVersion guards against two people editing one rule (0 for a new
+// rule). Returns EINVALID with per-field messages, ENOTFOUND, ECONFLICT.
+func (db *DB) SaveRule(ctx context.Context, r sourcing.Rule, expectVersion int, actor string) (saved sourcing.Rule, pending bool, err error) {
 	r.Name = strings.TrimSpace(r.Name)
 	if r.Status == "" {
 		r.Status = sourcing.StatusDraft
 	}
 	if err := sourcing.Validate(r); err != nil {
-		return r, err
+		return r, false, err
 	}
-	err := db.Update(ctx, func(tx *sql.Tx) error {
+	err = db.Update(ctx, func(tx *sql.Tx) error {
 		var err error
+		if r.ID != 0 && r.Status == sourcing.StatusActive {
+			var status string
+			var version int
+			err := tx.QueryRowContext(ctx, `SELECT status, version FROM sourcing_rules WHERE id = ?`, r.ID).Scan(&status, &version)
+			if err == nil && status == sourcing.StatusActive {
+				pending, r.Version = true, version
+				return db.savePending(ctx, tx, r, expectVersion, actor)
+			} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
 		r, err = db.saveRule(ctx, tx, r, expectVersion, actor)
 		return err
 	})
+	return r, pending, err
+}
+
+// InsertRuleBefore creates the new rule r in front of the rule before:
+// that rule and every one after it move down one place, keeping their
+// order. Returns EINVALID and ENOTFOUND (no rule before).
+func (db *DB) InsertRuleBefore(ctx context.Context, r sourcing.Rule, before int64, actor string) (sourcing.Rule, error) {
+	r.Name = strings.TrimSpace(r.Name)
+	if r.Status == "" {
+		r.Status = sourcing.StatusDraft
+	}
+	r.ID = 0
+	if err := sourcing.Validate(r); err != nil {
+		return r, err
+	}
+	err := db.Update(ctx, func(tx *sql.Tx) error {
+		var pos int
+		err := tx.QueryRowContext(ctx, `SELECT position FROM sourcing_rules WHERE id = ?`, before).Scan(&pos)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.ENOTFOUND, "No sourcing rule %d to place the new rule before.", before)
+		} else if err != nil {
+			return err
+		}
+		// Rules with equal positions are tried by id, so the rule placed
+		// before keeps its place among its equals only if they all move.
+		if _, err := tx.ExecContext(ctx, `UPDATE sourcing_rules SET position = position + 10 WHERE position >= ?`, pos); err != nil {
+			return err
+		}
+		r.Position = max(pos, 1)
+		r, err = db.saveRule(ctx, tx, r, 0, actor)
+		return err
+	})
 	return r, err
+}
+
+// savePending keeps r as the draft change of its active rule; an edit
+// that changes nothing from the active version drops the draft change.
+func (db *DB) savePending(ctx context.Context, tx *sql.Tx, r sourcing.Rule, expectVersion int, actor string) error {
+	old, err := scanRule(tx.QueryRowContext(ctx, `SELECT id, version, name, position, status, conditions, policy, updated_by, updated_at
+		FROM sourcing_rules WHERE id = ?`, r.ID))
+	if err != nil {
+		return err
+	}
+	if expectVersion != 0 && old.Version != expectVersion {
+		return domain.Errorf(domain.ECONFLICT, "%s changed rule %q (now version %d) while you were editing it. Reload to see the change.",
+			old.UpdatedBy, old.Name, old.Version)
+	}
+	if r.Position == 0 {
+		r.Position = old.Position
+	}
+	r.Version = old.Version
+	if RuleDiff(old.Rule, r) == "" {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sourcing_rule_pending WHERE rule_id = ?`, r.ID)
+		return err
+	}
+	snap, _ := json.Marshal(r)
+	_, err = tx.ExecContext(ctx, `INSERT INTO sourcing_rule_pending (rule_id, snapshot, base_version, updated_by, updated_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (rule_id) DO UPDATE SET snapshot = excluded.snapshot, base_version = excluded.base_version,
+			updated_by = excluded.updated_by, updated_at = excluded.updated_at`, r.ID, string(snap), old.Version, actor, db.now())
+	return err
+}
+
+// DiscardPending drops a rule's draft change; the active version stays as
+// it is. Returns ENOTFOUND when the rule has none.
+func (db *DB) DiscardPending(ctx context.Context, id int64) error {
+	return db.Update(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sourcing_rule_pending WHERE rule_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.ENOTFOUND, "Rule %d has no draft change.", id)
+		}
+		return nil
+	})
 }
 
 // saveRule is SaveRule inside the caller's transaction, after validation.
@@ -281,7 +431,7 @@ func (db *DB) EnsureDemoRules(ctx context.Context, actor string) error {
 	}
 	for _, r := range sourcing.DemoRules() {
 		r.ID, r.Version = 0, 0
-		if _, err := db.SaveRule(ctx, r, 0, actor); err != nil {
+		if _, _, err := db.SaveRule(ctx, r, 0, actor); err != nil {
 			return fmt.Errorf("demo rule %q: %w", r.Name, err)
 		}
 	}
@@ -346,7 +496,8 @@ func (db *DB) MoveRule(ctx context.Context, id int64, up bool, expectVersion int
 }
 
 // SetRuleStatus makes a rule draft, active or inactive and records the
-// version. Returns EINVALID, ENOTFOUND, ECONFLICT.
+// version. Activating a rule with a draft change makes the change live, as
+// a new version. Returns EINVALID, ENOTFOUND, ECONFLICT.
 func (db *DB) SetRuleStatus(ctx context.Context, id int64, status string, expectVersion int, actor string) (sourcing.Rule, error) {
 	var r sourcing.Rule
 	err := db.Update(ctx, func(tx *sql.Tx) error {
@@ -358,6 +509,20 @@ func (db *DB) SetRuleStatus(ctx context.Context, id int64, status string, expect
 			return err
 		}
 		r = old.Rule
+		if status == sourcing.StatusActive {
+			pending, err := pendingChanges(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if p, ok := pending[id]; ok {
+				r = p.Rule
+				// Moves since the edit are live already and stay.
+				r.ID, r.Version, r.Position = id, old.Version, old.Position
+				if _, err := tx.ExecContext(ctx, `DELETE FROM sourcing_rule_pending WHERE rule_id = ?`, id); err != nil {
+					return err
+				}
+			}
+		}
 		r.Status = status
 		if err := sourcing.Validate(r); err != nil {
 			return err

@@ -46,7 +46,16 @@ type OrderResults struct {
 	// than the search itself.
 	Total int
 	AtCap bool
+	// Filtered is, for filters without text, how many orders pass them,
+	// counted up to filterCountCap (FilteredAtCap: there are more); -1
+	// when not counted (text, or no filter).
+	Filtered      int
+	FilteredAtCap bool
 }
+
+// filterCountCap bounds the count of orders passing filters without text:
+// an index walk of at most this many entries, a few milliseconds.
+const filterCountCap = 10000
 
 // searchCap bounds the matches each search key contributes, and the count
 // of matches: a CSR refines a search that finds more than this.
@@ -144,8 +153,24 @@ func (db *DB) SearchOrders(ctx context.Context, q OrderQuery) (OrderResults, err
 	}
 	offset := max(q.Offset, 0)
 	order := q.orderBy()
+	res.Filtered = -1
 	err = db.View(ctx, func(tx *sql.Tx) error {
 		text := strings.TrimSpace(q.Q)
+		if text == "" && filter != "" {
+			// Counted through the filters' own indexes, whatever the sort.
+			unsorted := q
+			unsorted.Sort = ""
+			cf, cargs, err := unsorted.filters()
+			if err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM orders o JOIN customers c ON c.id = o.customer_id WHERE 1 = 1`+cf+` LIMIT ?)`,
+				append(cargs, filterCountCap+1)...).Scan(&res.Filtered); err != nil {
+				return fmt.Errorf("count filtered orders: %w", err)
+			}
+			res.FilteredAtCap = res.Filtered > filterCountCap
+			res.Filtered = min(res.Filtered, filterCountCap)
+		}
 		var query string
 		var args []any
 		if text == "" {

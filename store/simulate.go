@@ -38,6 +38,9 @@ type Simulation struct {
 	Active     sourcing.Result
 	Draft      sourcing.Result
 	DraftRules []string // names of the drafts taken into account
+	// Unreached says, for each draft that can never match, which earlier
+	// rule takes its orders.
+	Unreached []string
 }
 
 // SimulateOrder plans an existing order under both rule sets, in one read
@@ -146,15 +149,45 @@ func simulate(ctx context.Context, tx *sql.Tx, sim *Simulation, snap sourcing.Sn
 	if err != nil {
 		return err
 	}
-	var active, draft []sourcing.Rule
+	pending, err := pendingChanges(ctx, tx)
+	if err != nil {
+		return err
+	}
+	// tried is the draft rule set with drafts (and draft changes) marked
+	// as such, to find the drafts an earlier rule keeps from matching.
+	var active, draft, tried []sourcing.Rule
 	for _, r := range rules {
-		if r.Status == sourcing.StatusActive {
-			active = append(active, r)
-		} else {
+		switch p, ok := pending[r.ID]; {
+		case r.Status == sourcing.StatusDraft:
 			sim.DraftRules = append(sim.DraftRules, r.Name)
-			r.Status = sourcing.StatusActive
+		case ok:
+			// The draft change stands in for the active version.
+			active = append(active, r)
+			sim.DraftRules = append(sim.DraftRules, r.Name+" (draft change)")
+			pos := r.Position
+			r = p.Rule
+			r.Position, r.Status = pos, sourcing.StatusDraft
+		default:
+			active = append(active, r)
 		}
+		tried = append(tried, r)
+		r.Status = sourcing.StatusActive
 		draft = append(draft, r)
+	}
+	shadows := sourcing.Shadowed(tried)
+	for _, r := range tried {
+		if sh, ok := shadows[r.ID]; ok && r.Status == sourcing.StatusDraft {
+			if len(sh.ByAll) > 1 {
+				var names []string
+				for _, by := range sh.ByAll {
+					names = append(names, fmt.Sprintf("%q", by.Name))
+				}
+				sim.Unreached = append(sim.Unreached, fmt.Sprintf("Draft %q is never reached: %s above it together take every order it would match.",
+					r.Name, strings.Join(names, " and ")))
+				continue
+			}
+			sim.Unreached = append(sim.Unreached, fmt.Sprintf("Draft %q is never reached: %q above it takes every order it would match.", r.Name, sh.By.Name))
+		}
 	}
 	sim.Active = sourcing.Plan(sim.Order, snap, active)
 	sim.Draft = sourcing.Plan(sim.Order, snap, draft)

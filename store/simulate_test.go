@@ -28,7 +28,7 @@ func TestSimulate(t *testing.T) {
 	n.item(t, "SKU-2", false, map[string]int64{"HBG": 10})
 	ctx := t.Context()
 	// A draft that sends every B2B order to Harrisburg, placed first.
-	draft, err := n.db.SaveRule(ctx, sourcing.Rule{Name: "B2B from HBG", Position: 1, Status: sourcing.StatusDraft,
+	draft, _, err := n.db.SaveRule(ctx, sourcing.Rule{Name: "B2B from HBG", Position: 1, Status: sourcing.StatusDraft,
 		Conditions: sourcing.Conditions{CustomerTypes: []string{"b2b"}},
 		Policy: sourcing.Policy{Eligible: sourcing.Eligibility{LocationCodes: []string{"HBG"}}, Rank: sourcing.RankDistance,
 			MaxSplits: 1, Rest: sourcing.RestBackorder}}, 0, "test")

@@ -5,6 +5,8 @@ package views
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/oms/oms/domain"
 )
@@ -93,3 +95,44 @@ func homeHint(r domain.Role) string {
 }
 
 func itoa(n int64) string { return fmt.Sprint(n) }
+
+// The one way screens show dates and times: "Dec 1, 2026" for a date and
+// "Dec 1, 2026 14:05 UTC" for a moment, always in UTC and saying so.
+const (
+	dateLayout     = "Jan 2, 2006"
+	dateTimeLayout = "Jan 2, 2006 15:04 MST"
+)
+
+// Date shows the UTC calendar date of t; "–" for the zero time.
+func Date(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.UTC().Format(dateLayout)
+}
+
+// DateTime shows t to the minute in UTC, with the zone; "–" for the zero
+// time.
+func DateTime(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.UTC().Format(dateTimeLayout)
+}
+
+// DateYMD shows a stored YYYY-MM-DD date as Date does; "–" when empty, and
+// text that is not such a date as it is.
+func DateYMD(ymd string) string {
+	if strings.TrimSpace(ymd) == "" {
+		return "–"
+	}
+	t, err := time.Parse("2006-01-02", ymd)
+	if err != nil {
+		return ymd
+	}
+	return t.Format(dateLayout)
+}
+
+// ClockTime shows the time of day of t in UTC with the zone, to the second
+// (the entry screen's "Draft saved" line).
+func ClockTime(t time.Time) string { return t.UTC().Format("15:04:05 MST") }

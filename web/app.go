@@ -112,6 +112,11 @@ func New(db *store.DB, cfg Config) *fiber.App {
 		return c.Next()
 	}, filesystem.New(filesystem.Config{Root: httpFS()}))
 	app.Get("/healthz", health.Show)
+	// Browsers ask for /favicon.ico on pages that do not name an icon (a
+	// JSON answer, an image); send them to the one the pages name.
+	app.Get("/favicon.ico", func(c *fiber.Ctx) error {
+		return c.Redirect(views.Asset("img/favicon.svg"), fiber.StatusMovedPermanently)
+	})
 	app.Get("/api/v1/openapi.json", handlers.OpenAPI)
 
 	app.Use(bearer(db), sessions(sessionStore), csrf)
@@ -136,6 +141,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/sourcing/rules/:id", ops, sourcingH.Update)
 	app.Post("/sourcing/rules/:id/move", ops, sourcingH.Move)
 	app.Post("/sourcing/rules/:id/status", ops, sourcingH.SetStatus)
+	app.Post("/sourcing/rules/:id/discard", ops, sourcingH.Discard)
 	app.Get("/sourcing/rules/:id/versions", ops, sourcingH.History)
 	sales := allow(domain.RoleSales)
 	app.Get("/orders/new", sales, entry.New)
@@ -166,6 +172,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
 	app.Post("/admin/users/:id/password", allow(domain.RoleAdmin), admin.ResetPassword)
+	app.Post("/admin/users/:id", allow(domain.RoleAdmin), admin.UpdateUser)
 	app.Get("/admin/tokens", allow(domain.RoleAdmin), tokens.List)
 	app.Post("/admin/tokens", allow(domain.RoleAdmin), tokens.Create)
 	app.Post("/admin/tokens/:id/revoke", allow(domain.RoleAdmin), tokens.Revoke)

@@ -26,6 +26,33 @@
     }
   });
 
+  // A form with data-confirm asks before it is sent (revoking a token,
+  // changing a user): inline handlers are not allowed by the CSP.
+  document.addEventListener("submit", function (e) {
+    var q = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (q && !window.confirm(q)) e.preventDefault();
+  });
+
+  // A change sent with htmx takes the last success message away, so that
+  // it never stands above the answer to the next request.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var verb = e.detail.requestConfig && e.detail.requestConfig.verb;
+    if (!verb || verb === "get") return;
+    document.querySelectorAll("#alerts .alert-ok").forEach(function (a) { a.remove(); });
+  });
+
+  // A table wider than its card scrolls inside it (small screens); the
+  // keyboard must be able to scroll it too, so such a table takes the focus.
+  function scrollableTables() {
+    document.querySelectorAll("table.grid").forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) t.setAttribute("tabindex", "0");
+      else if (t.getAttribute("tabindex") === "0") t.removeAttribute("tabindex");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollableTables);
+  document.addEventListener("htmx:afterSettle", scrollableTables);
+  window.addEventListener("resize", scrollableTables);
+
   // A request that never reached the server (network down, server
   // restarting) gets an alert instead of silence.
   document.addEventListener("htmx:sendError", function () {

@@ -185,6 +185,8 @@
   function pickItem(input, opt, stay) {
     var row = rowOf(input);
     input.value = opt.dataset.sku;
+    delete input.dataset.unresolved;
+    input.removeAttribute("aria-invalid");
     row.dataset.sku = opt.dataset.sku;
     row.dataset.pack = opt.dataset.pack;
     row.dataset.min = opt.dataset.min;
@@ -214,24 +216,57 @@
   // lookupAndPick handles Enter before the typeahead answered what is in
   // the box. The focus goes on to the quantity at once, so that typing runs
   // on; the answer then fills in the exact SKU or the only match. Several
-  // matches or none bring the focus back to the SKU to choose.
+  // matches or none never take the focus back: the rep has moved on, and
+  // what they type next belongs where they are. The SKU box says what is
+  // wrong instead and offers its choices when the rep goes back to it.
   function lookupAndPick(input) {
     var q = input.value.trim();
     if (!q) return;
     rowOf(input).querySelector(".qty").focus();
-    var postal = document.getElementById("entry-postal") || document.getElementById("ship_postal_code");
-    var values = { sku: q, customer_account: document.getElementById("customer_account").value, postal: postal ? postal.value : "" };
-    lookup(input, "/orders/new/items", values).then(function (opts) {
+    lookup(input, "/orders/new/items", itemValues(q)).then(function (opts) {
       if (!opts) return;
       var exact = opts.filter(function (o) { return o.dataset.sku.toUpperCase() === q.toUpperCase(); });
       if (exact.length) pickItem(input, exact[0], true);
       else if (opts.length === 1) pickItem(input, opts[0], true);
-      else {
-        input.focus();
-        if (opts.length) { input.setAttribute("aria-expanded", "true"); highlight(input, 0); }
-      }
+      else if (document.activeElement === input) showChoices(input, opts);
+      else skuProblem(input, q, opts.length);
     });
   }
+
+  function itemValues(q) {
+    var postal = document.getElementById("entry-postal") || document.getElementById("ship_postal_code");
+    return { sku: q, customer_account: document.getElementById("customer_account").value, postal: postal ? postal.value : "" };
+  }
+
+  function showChoices(input, opts) {
+    if (!opts.length) return;
+    input.setAttribute("aria-expanded", "true");
+    highlight(input, 0);
+  }
+
+  // skuProblem marks a SKU that did not resolve to one item, without
+  // moving the focus.
+  function skuProblem(input, q, matches) {
+    closeList(input);
+    input.dataset.unresolved = q;
+    input.setAttribute("aria-invalid", "true");
+    var cell = input.closest("td");
+    cell.querySelectorAll(".fielderror").forEach(function (x) { x.remove(); });
+    var msg = document.createElement("span");
+    msg.className = "fielderror";
+    msg.setAttribute("role", "status");
+    msg.textContent = matches ? matches + " items match \u201c" + q + "\u201d: go back to pick one." : "No item matches \u201c" + q + "\u201d.";
+    cell.appendChild(msg);
+  }
+
+  // Back on a SKU that did not resolve, its choices open again.
+  document.addEventListener("focusin", function (e) {
+    var t = e.target;
+    if (!t.classList || !t.classList.contains("sku") || !t.dataset.unresolved || t.dataset.unresolved !== t.value.trim()) return;
+    lookup(t, "/orders/new/items", itemValues(t.value.trim())).then(function (opts) {
+      if (opts && document.activeElement === t) showChoices(t, opts);
+    });
+  });
 
   function addLine() {
     var tpl = document.getElementById("line-template");
@@ -435,6 +470,7 @@
     if (t.classList.contains("sku")) {
       var o = currentOption(t);
       if (o) pickItem(t, o);
+      else if (t.dataset.unresolved && t.dataset.unresolved === t.value.trim()) return;
       else if (t.value.trim() && t.value.trim().toUpperCase() !== (rowOf(t).dataset.sku || "").toUpperCase()) lookupAndPick(t);
       else if (t.value.trim()) rowOf(t).querySelector(".qty").focus();
       return;
@@ -495,6 +531,10 @@
     if (row) {
       if (e.target.classList.contains("sku") && e.target.value.trim().toUpperCase() !== (row.dataset.sku || "").toUpperCase()) {
         row.dataset.sku = "";
+      }
+      if (e.target.dataset.unresolved) {
+        delete e.target.dataset.unresolved;
+        e.target.removeAttribute("aria-invalid");
       }
       var cell = e.target.closest("td");
       cell.querySelectorAll(".fielderror").forEach(function (x) { x.remove(); });
