@@ -3,6 +3,7 @@ package store_test
 import (
 	"database/sql"
 	"testing"
+	"time"
 
 	"github.com/oms/oms/auth"
 	"github.com/oms/oms/domain"
@@ -46,7 +47,7 @@ func TestUpdateUser(t *testing.T) {
 		if u.Role != domain.RoleOps || u.Active {
 			t.Fatalf("user %+v", u)
 		}
-		res, err := db.Authenticate(ctx, "csr@x.test", "a-long-password", "127.0.0.1", auth.DefaultSignInLimit)
+		res, err := db.Authenticate(ctx, "csr@x.test", "a-long-password", "127.0.0.1", auth.DefaultSignInLimit, auth.NewHashGate(1, time.Second))
 		if err != nil || res.OK {
 			t.Fatalf("a disabled user signed in: %+v %v", res, err)
 		}
