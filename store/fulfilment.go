@@ -165,6 +165,9 @@ func (db *DB) ShipGroup(ctx context.Context, groupID int64, s Shipment, actor st
 			Destination: "erp", OrderID: g.OrderID, Payload: string(payload)}); err != nil {
 			return err
 		}
+		if err := db.queueEDIShipment(ctx, tx, g.OrderID, groupID, g.Number, g.Seq); err != nil {
+			return err
+		}
 		return db.insertEvent(ctx, tx, Event{OrderID: g.OrderID, Kind: "group.shipped", Actor: actor,
 			Summary: fmt.Sprintf("Shipment %d shipped from %s via %s %s.", g.Seq, g.Location, s.Carrier, s.Tracking), Before: string(before), After: string(after)})
 	})

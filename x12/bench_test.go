@@ -25,7 +25,6 @@ func bigInterchange(n, lines int) []byte {
 	return []byte(b.String())
 }
 
-
 // BenchmarkRead measures the reader's throughput on 850s (MB/s).
 func BenchmarkRead(b *testing.B) {
 	data := bigInterchange(200, 50)
