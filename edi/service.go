@@ -263,7 +263,7 @@ func (s *Service) interchange(ctx context.Context, fileID int64, raw []byte, ic 
 					sr.Errors = append(sr.Errors, e.Error())
 				}
 			}
-			t := store.EDITransaction{InterchangeID: id, GroupControl: g.Control, SetID: st.ID, Control: st.Control, PONumber: m.po.Number, PODate: m.po.Date}
+			t := store.EDITransaction{InterchangeID: id, InterchangeControl: ic.Control, GroupControl: g.Control, SetID: st.ID, Control: st.Control, PONumber: m.po.Number, PODate: m.po.Date}
 			switch {
 			case g.FunctionalID == "FA":
 				sr.Status = "ignored"

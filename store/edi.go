@@ -556,6 +556,9 @@ func (db *DB) OrderInterchanges(ctx context.Context, number string) ([]EDIInterc
 // EDITransaction is one received transaction set and what became of it.
 type EDITransaction struct {
 	InterchangeID int64
+	// InterchangeControl is the ISA13 of the interchange (not stored
+	// here; it names the interchange in the timeline).
+	InterchangeControl string
 	GroupControl  string
 	SetID         string
 	Control       string
@@ -783,7 +786,7 @@ func (db *DB) CaptureEDIOrder(ctx context.Context, o EDIOrder) (Captured, error)
 			return err
 		}
 		if err := db.insertEvent(ctx, tx, Event{OrderID: out.OrderID, Kind: "edi.received", Actor: by.Actor, At: now,
-			Summary: fmt.Sprintf("EDI 850 %s (PO %s) received from %s in interchange %d.", t.Control, t.PONumber, o.Partner.displayName(), t.InterchangeID),
+			Summary: fmt.Sprintf("EDI 850 %s (PO %s) received from %s in interchange %s.", t.Control, t.PONumber, o.Partner.displayName(), t.InterchangeControl),
 			Data:    fmt.Sprintf(`{"interchange_id":%d}`, t.InterchangeID)}); err != nil {
 			return err
 		}
