@@ -19,7 +19,7 @@ type PO struct {
 	Type     string // BEG02: SA, NE, DS, ...
 	Number   string // BEG03
 	Release  string // BEG04
-	Date     string // BEG05, CCYYMMDD
+	Date     string // BEG05, CCYYMMDD (YYMMDD before 4010)
 	Refs     []Ref
 	Dates    []Ref // DTM qualifier and date
 	ShipTo   Party
@@ -192,8 +192,19 @@ func checkCTT(t *x12.Transaction, s x12.Segment, po PO) {
 }
 
 func validDate(s string) bool {
-	_, err := time.Parse("20060102", s)
-	return err == nil
+	_, ok := parseDate(s)
+	return ok
+}
+
+// parseDate reads an X12 date: CCYYMMDD, or YYMMDD in versions before
+// 4010.
+func parseDate(s string) (time.Time, bool) {
+	layout := "20060102"
+	if len(s) == 6 {
+		layout = "060102"
+	}
+	t, err := time.Parse(layout, s)
+	return t, err == nil
 }
 
 // RequestedDate is the date the buyer wants the goods (DTM 002 delivery
@@ -201,8 +212,7 @@ func validDate(s string) bool {
 func (po PO) RequestedDate() (date, qualifier string) {
 	for _, q := range requestedDateQualifiers {
 		for _, d := range po.Dates {
-			if d.Qualifier == q && validDate(d.Value) {
-				t, _ := time.Parse("20060102", d.Value)
+			if t, ok := parseDate(d.Value); ok && d.Qualifier == q {
 				return t.Format("2006-01-02"), q
 			}
 		}

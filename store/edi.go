@@ -559,13 +559,13 @@ type EDITransaction struct {
 	// InterchangeControl is the ISA13 of the interchange (not stored
 	// here; it names the interchange in the timeline).
 	InterchangeControl string
-	GroupControl  string
-	SetID         string
-	Control       string
-	PONumber      string
-	PODate        string // YYYYMMDD as received
-	Status        string // accepted, held, rejected, ignored
-	Errors        []string
+	GroupControl       string
+	SetID              string
+	Control            string
+	PONumber           string
+	PODate             string // YYYYMMDD as received
+	Status             string // accepted, held, rejected, ignored
+	Errors             []string
 	// Lines is the received line data the answers echo (JSON owned by the
 	// EDI mapping; the store keeps it as it is).
 	Lines string
