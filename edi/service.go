@@ -280,7 +280,7 @@ func (s *Service) interchange(ctx context.Context, fileID int64, raw []byte, ic 
 			if sr.Status == "rejected" || sr.Status == "ignored" {
 				t.Status = sr.Status
 				t.Errors = append(sr.Errors, sr.Warnings...)
-				if err := s.DB.RecordEDITransaction(ctx, t, fileID); err != nil {
+				if err := s.DB.RecordEDITransaction(ctx, t); err != nil {
 					return ir, err
 				}
 			}

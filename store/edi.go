@@ -572,25 +572,11 @@ type EDITransaction struct {
 }
 
 // RecordEDITransaction records a set that made no order (rejected or not
-// an 850), and an exception for a person when it was rejected.
-func (db *DB) RecordEDITransaction(ctx context.Context, t EDITransaction, fileID int64) error {
+// an 850); the exception is raised per interchange (RaiseEDIException).
+func (db *DB) RecordEDITransaction(ctx context.Context, t EDITransaction) error {
 	return db.Update(ctx, func(tx *sql.Tx) error {
-		if err := db.insertEDITransaction(ctx, tx, t, 0); err != nil {
-			return err
-		}
-		if t.Status != "rejected" {
-			return nil
-		}
-		summary := fmt.Sprintf("EDI %s %s (PO %s) was rejected: %s", t.SetID, t.Control, orDash(t.PONumber), strings.Join(t.Errors, "; "))
-		return db.insertEDIException(ctx, tx, "edi_rejected", "high", summary, fileID)
+		return db.insertEDITransaction(ctx, tx, t, 0)
 	})
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }
 
 func (db *DB) insertEDITransaction(ctx context.Context, tx *sql.Tx, t EDITransaction, orderID int64) error {
