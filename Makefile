@@ -4,7 +4,7 @@ BIN := bin/oms
 ADDR ?= localhost:8080
 DB ?= data/oms.db
 
-.PHONY: run build test generate check-generated vet bench seed-bench clean
+.PHONY: run build test generate check-generated vet bench fuzz seed-bench clean
 
 run: build
 	./$(BIN) serve --demo --addr $(ADDR) --db $(DB)
@@ -29,6 +29,11 @@ test: vet
 # Benchmarks; see BENCHMARKS.md for the figures and the machine.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+
+# A short fuzz run of the X12 reader (CI runs it after the tests).
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test ./x12 -run '^$$' -fuzz FuzzRead -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin
