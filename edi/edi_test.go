@@ -358,3 +358,44 @@ func TestShipNotice(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentDuplicates races the same interchange from many senders'
+// retries: it is applied once (invariant 7), every copy is kept.
+func TestConcurrentDuplicates(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	raw := interchange(t, "BIGBOX", 99, x12.DefaultDelimiters, po850("PO-RACE", []string{"PO1", "1", "1", "EA", "", "", "BP", "BB-100"}))
+	const n = 8
+	orders := make(chan string, n)
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			rep, err := w.svc.Receive(ctx, edi.Input{Source: "api", Raw: raw})
+			if err != nil {
+				errs <- err
+				return
+			}
+			orders <- rep.Interchanges[0].Sets[0].Order
+			errs <- nil
+		}()
+	}
+	applied := 0
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(orders)
+	for o := range orders {
+		if o != "" {
+			applied++
+		}
+	}
+	if applied != 1 {
+		t.Fatalf("the interchange was applied %d times", applied)
+	}
+	log, err := w.db.EDILog(ctx, "in", 20)
+	if err != nil || len(log) != 1 {
+		t.Fatalf("log %d entries, %v", len(log), err)
+	}
+}

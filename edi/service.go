@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -343,7 +345,7 @@ func (s *Service) capture(ctx context.Context, fileID int64, p store.TradingPart
 		sr.Status = "rejected"
 		var de *domain.Error
 		if errors.As(err, &de) && len(de.Fields) > 0 {
-			for _, k := range sortedFields(de.Fields) {
+			for _, k := range slices.Sorted(maps.Keys(de.Fields)) {
 				sr.Errors = append(sr.Errors, describeField(k, de.Fields[k], refs, po))
 			}
 		} else {
@@ -366,19 +368,6 @@ func (s *Service) capture(ctx context.Context, fileID int64, p store.TradingPart
 	}
 	sr.Warnings = append(sr.Warnings, o.Notes...)
 	return nil
-}
-
-func sortedFields(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
 }
 
 // describeField names an intake field error in the 850's terms: which PO1

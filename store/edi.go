@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -166,21 +168,13 @@ func (p *TradingPartner) normalise() error {
 	return nil
 }
 
+// firstField is the first field error in name order, for the headline.
 func firstField(errs map[string]string) string {
-	keys := make([]string, 0, len(errs))
-	for k := range errs {
-		keys = append(keys, k)
-	}
+	keys := slices.Sorted(maps.Keys(errs))
 	if len(keys) == 0 {
 		return ""
 	}
-	k := keys[0]
-	for _, x := range keys {
-		if x < k {
-			k = x
-		}
-	}
-	return k + " " + errs[k] + "."
+	return keys[0] + " " + errs[keys[0]] + "."
 }
 
 func knownQualifiers() []string {
@@ -190,7 +184,7 @@ func knownQualifiers() []string {
 // FormatConversions writes UOM conversions as "CA=pack, BX=12".
 func FormatConversions(m map[string]string) string {
 	var parts []string
-	for _, u := range sortedKeys(m) {
+	for _, u := range slices.Sorted(maps.Keys(m)) {
 		parts = append(parts, u+"="+m[u])
 	}
 	return strings.Join(parts, ", ")
@@ -207,19 +201,6 @@ func ParseConversions(s string) map[string]string {
 		}
 	}
 	return m
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
 }
 
 const partnerSelect = `SELECT p.id, p.name, p.customer_id, c.account, c.name, p.isa_qualifier, p.isa_id, p.gs_id, p.qualifier_order,
