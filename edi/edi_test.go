@@ -399,3 +399,45 @@ func TestConcurrentDuplicates(t *testing.T) {
 		t.Fatalf("log %d entries, %v", len(log), err)
 	}
 }
+
+// TestInboxFolder: a file dropped in the partner's inbox is imported and
+// removed (the database keeps it); a file still being written waits.
+func TestInboxFolder(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	inbox := filepath.Join(w.dir, "BIGBOX", "inbox")
+	if err := w.svc.PollInboxes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raw := interchange(t, "BIGBOX", 31, x12.DefaultDelimiters, po850("PO-INBOX", []string{"PO1", "1", "3", "EA", "", "", "UP", "012345678905"}))
+	old, fresh := filepath.Join(inbox, "po-inbox.x12"), filepath.Join(inbox, "still-writing.x12")
+	for _, f := range []string{old, fresh} {
+		if err := os.WriteFile(f, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(old, past, past); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.PollInboxes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("imported file still in the inbox: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a file still being written was taken: %v", err)
+	}
+	res, err := w.db.SearchOrders(ctx, store.OrderQuery{Q: "PO-INBOX", Limit: 5})
+	if err != nil || len(res.Orders) != 1 || res.Orders[0].Channel != "edi" {
+		t.Fatalf("orders %+v %v", res.Orders, err)
+	}
+	log, _ := w.db.EDILog(ctx, "in", 5)
+	if len(log) != 1 || log[0].FileID == 0 {
+		t.Fatalf("log %+v", log)
+	}
+	if name, kept, err := w.db.EDIFileRaw(ctx, log[0].FileID); err != nil || name != "po-inbox.x12" || string(kept) != string(raw) {
+		t.Errorf("kept file %q (%d bytes), %v", name, len(kept), err)
+	}
+}

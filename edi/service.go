@@ -165,11 +165,7 @@ func (s *Service) process(ctx context.Context, fileID int64, raw []byte) (Report
 			return rep, err
 		}
 	}
-	fileStatus := rep.Status
-	if fileStatus == store.InterchangeSent {
-		fileStatus = store.InterchangeProcessed
-	}
-	return rep, s.DB.FinishEDIFile(ctx, fileID, fileStatus, summarise(rep))
+	return rep, s.DB.FinishEDIFile(ctx, fileID, rep.Status, summarise(rep))
 }
 
 func summarise(rep Report) string {

@@ -190,3 +190,38 @@ func TestEDIPage(t *testing.T) {
 		}
 	})
 }
+
+// TestEDIAssignUnknownSender: an interchange from an unknown sender is kept
+// with an exception; an administrator assigns it to a customer on the EDI
+// page and it is imported.
+func TestEDIAssignUnknownSender(t *testing.T) {
+	a := testapp.New(t, web.Config{}, seedCatalogue)
+	_, sales := newToken(t, a.DB, domain.RoleSales)
+	_, out := ediRequest(t, a, http.MethodPost, "/api/v1/edi/x12", sales, edi850(t, 41, "SKU-1", "5"))
+	if !strings.Contains(out, `"status":"unknown_sender"`) {
+		t.Fatalf("report %s", out)
+	}
+	c := a.Client(t)
+	c.SignIn("admin@demo.test")
+	_, page := c.Get("/integrations/edi")
+	form := testapp.Doc(t, page).Find(`[data-testid="edi-exception"] form`)
+	action, ok := form.Attr("action")
+	if !ok || !strings.Contains(form.Text(), "ZZ:C100EDI") {
+		t.Fatalf("no assign form: %q", form.Text())
+	}
+	resp, page := c.PostForm(action, map[string][]string{"customer_account": {"NOPE"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "customer account NOPE is not known") {
+		t.Fatalf("unknown account: %d", resp.StatusCode)
+	}
+	resp, page = c.PostForm(action, map[string][]string{"customer_account": {"C100"}})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	doc := testapp.Doc(t, page)
+	if n := doc.Find(`[data-testid="edi-report-order"]`).Length(); n != 1 {
+		t.Fatalf("%d orders in the report", n)
+	}
+	if n := doc.Find(`[data-testid="edi-exception"]`).Length(); n != 0 {
+		t.Errorf("%d exceptions still open", n)
+	}
+}
