@@ -298,6 +298,16 @@ func TestBadInput(t *testing.T) {
 			if (tc.status != store.InterchangeProcessed) != (len(xs) > 0) {
 				t.Errorf("exceptions %+v", xs)
 			}
+			if tc.name == "PackMultipleRejectedByIntake" {
+				files, _ := filepath.Glob(filepath.Join(w.dir, "BIGBOX", "outbox", "855_*"))
+				if len(files) != 1 {
+					t.Fatalf("855 files %v", files)
+				}
+				b, _ := os.ReadFile(files[0])
+				if !strings.Contains(string(b), "BAK*00*RJ*PO-F*") || !strings.Contains(string(b), "ACK*IR*0*EA~") {
+					t.Errorf("rejection 855:\n%s", b)
+				}
+			}
 		})
 	}
 }

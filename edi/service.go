@@ -347,6 +347,11 @@ func (s *Service) capture(ctx context.Context, fileID int64, p store.TradingPart
 		} else {
 			sr.Errors = append(sr.Errors, domain.ErrorMessage(err))
 		}
+		if p.Send855 {
+			// No order to go through the outbox: the rejection is
+			// answered at once, every line IR.
+			return s.sendRejection(ctx, p, t, refs)
+		}
 		return nil
 	} else if err != nil {
 		return err
@@ -622,4 +627,31 @@ func (s *Service) Assign(ctx context.Context, exceptionID int64, customerAccount
 		return rep, err
 	}
 	return rep, s.DB.ResolveEDIException(ctx, exceptionID, actor, fmt.Sprintf("Sender %s assigned to %s and imported.", x.Sender, strings.ToUpper(customerAccount)))
+}
+
+// sendRejection answers a purchase order the intake refused with an 855
+// that rejects it (BAK02 RJ, every line IR).
+func (s *Service) sendRejection(ctx context.Context, p store.TradingPartner, t store.EDITransaction, refs []lineRef) error {
+	ack := x12.POAck{Purpose: "00", Type: "RJ", PONumber: t.PONumber, PODate: t.PODate, Date: time.Now()}
+	for _, r := range refs {
+		ack.Lines = append(ack.Lines, x12.POAckLine{LineID: r.LineID, Quantity: r.Quantity, UOM: r.UOM, Price: r.Price, Basis: r.Basis, IDs: r.IDs,
+			Acks: []x12.LineAck{{Status: "IR", Quantity: 0, UOM: r.UOM}}})
+	}
+	control, err := s.DB.NextEDIControl(ctx)
+	if err != nil {
+		return err
+	}
+	doc, err := x12.Encode(s.envelope(p, control, false), []x12.OutGroup{{FunctionalID: "PR", AppSender: p.OurID, AppReceiver: p.GSID,
+		Control: control, Sets: []x12.OutSet{ack.Set("0001")}}})
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("855_%s_%09d.x12", store.FolderName(t.PONumber), control)
+	summary := "855 rejecting PO " + t.PONumber
+	if err := s.writeOutbox(p, name, doc); err != nil {
+		summary += "; not written to the outbox folder: " + err.Error()
+	}
+	_, err = s.DB.RecordOutboundDocument(ctx, store.OutboundDocument{PartnerID: p.ID, Document: "855", Sender: store.SenderKey(p.OurQualifier, p.OurID),
+		Receiver: store.SenderKey(p.ISAQualifier, p.ISAID), Control: fmt.Sprintf("%09d", control), FileName: name, Raw: string(doc), Summary: summary})
+	return err
 }
