@@ -324,7 +324,11 @@ func (h *EDI) PostX12(c *fiber.Ctx) error {
 	}
 	caller, _ := httpx.CurrentCaller(c)
 	raw := append([]byte(nil), body...)
-	rep, err := h.Service.Receive(c.UserContext(), edi.Input{Source: "api", FileName: c.Get("X-File-Name"), Actor: caller.Actor, Raw: raw})
+	name := filepath.Base(strings.TrimSpace(c.Get("X-File-Name")))
+	if name == "." || len(name) > 200 {
+		name = ""
+	}
+	rep, err := h.Service.Receive(c.UserContext(), edi.Input{Source: "api", FileName: name, Actor: caller.Actor, Raw: raw})
 	if err != nil {
 		return err
 	}

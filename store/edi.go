@@ -61,7 +61,7 @@ var QualifierKinds = map[string]string{
 var (
 	isaIDPattern  = regexp.MustCompile(`^[A-Za-z0-9 ._/&-]{1,15}$`)
 	qualPattern   = regexp.MustCompile(`^[A-Za-z0-9]{2}$`)
-	folderPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,40}$`)
+	folderPattern = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,39}$`)
 )
 
 // FolderName turns a sender ID into a folder name.
@@ -120,7 +120,7 @@ func (p *TradingPartner) normalise() error {
 		errs["our_id"] = "must be 1 to 15 letters, digits or spaces"
 	}
 	if !folderPattern.MatchString(p.Folder) {
-		errs["folder"] = "must be 1 to 40 letters, digits, dots, dashes or underscores"
+		errs["folder"] = "must be 1 to 40 letters, digits, dots, dashes or underscores, not starting with a dot"
 	}
 	if p.CustomerAccount == "" && p.CustomerID == 0 {
 		errs["customer_account"] = "is required"
@@ -738,12 +738,11 @@ func (db *DB) CaptureEDIOrder(ctx context.Context, o EDIOrder) (Captured, error)
 				Summary: "EDI review hold placed: " + note}); err != nil {
 				return err
 			}
-			before, after, err := refreshOrderStatus(ctx, tx, out.OrderID, FormatTime(now))
+			_, after, err := refreshOrderStatus(ctx, tx, out.OrderID, FormatTime(now))
 			if err != nil {
 				return err
 			}
 			out.Status = after
-			_ = before
 		} else if len(out.Holds) > 0 {
 			status = "held"
 		}
