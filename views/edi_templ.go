@@ -115,7 +115,7 @@ func EDIPage(ch Chrome, p EDIProps) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"pagehead\"><h1>EDI</h1><p class=\"muted\">X12 purchase orders (850) in; 997, 855 and 856 out. Files come by upload here, by <span class=\"mono\">POST /api/v1/edi/x12</span> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"pagehead\"><h1>EDI</h1><p class=\"muted\">X12 purchase orders (850) in; 997, 855 and 856 out. Files come by upload (administrators), by <span class=\"mono\">POST /api/v1/edi/x12</span> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
