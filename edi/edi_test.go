@@ -451,3 +451,24 @@ func TestInboxFolder(t *testing.T) {
 		t.Errorf("kept file %q (%d bytes), %v", name, len(kept), err)
 	}
 }
+
+// TestRejectedInterchangeMayBeResent: nothing of a rejected interchange
+// was applied, so a corrected copy with the same control number is read.
+func TestRejectedInterchangeMayBeResent(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	good := interchange(t, "BIGBOX", 61, x12.DefaultDelimiters, po850("PO-FIX", []string{"PO1", "1", "1", "EA", "", "", "BP", "BB-100"}))
+	bad := []byte(strings.Replace(string(good), "SE*12*0001", "SE*13*0001", 1))
+	rep, err := w.svc.Receive(ctx, edi.Input{Source: "api", Raw: bad})
+	if err != nil || rep.Interchanges[0].Status != store.InterchangeRejected {
+		t.Fatalf("bad copy: %v %+v", err, rep.Interchanges[0])
+	}
+	rep, err = w.svc.Receive(ctx, edi.Input{Source: "api", Raw: good})
+	if err != nil || rep.Interchanges[0].Sets[0].Order == "" {
+		t.Fatalf("corrected copy: %v %+v", err, rep.Interchanges[0])
+	}
+	rep, err = w.svc.Receive(ctx, edi.Input{Source: "api", Raw: good})
+	if err != nil || rep.Interchanges[0].Status != store.InterchangeDuplicate {
+		t.Fatalf("third copy: %v %+v", err, rep.Interchanges[0])
+	}
+}

@@ -412,8 +412,9 @@ type InboundInterchange struct {
 // ReceiveInterchange records an inbound interchange once per sender and
 // control number (invariant 7). When the pair was recorded before, it
 // returns that interchange's id with duplicate true and records nothing,
-// unless the earlier one waits for its sender to be known and the sender
-// now is: then that one is reused, to be applied now.
+// unless nothing of the earlier one was applied (it waits for its sender
+// to be known and the sender now is, or it was rejected whole): then that
+// one is reused, to be applied now.
 func (db *DB) ReceiveInterchange(ctx context.Context, in InboundInterchange) (id int64, duplicate bool, err error) {
 	err = db.Update(ctx, func(tx *sql.Tx) error {
 		var prevStatus string
@@ -422,6 +423,16 @@ func (db *DB) ReceiveInterchange(ctx context.Context, in InboundInterchange) (id
 		switch {
 		case err == nil && prevStatus == InterchangeUnknownSender && in.PartnerID != 0:
 			_, err = tx.ExecContext(ctx, `UPDATE edi_interchanges SET partner_id = ?, status = ?, summary = '' WHERE id = ?`, in.PartnerID, in.Status, id)
+			return err
+		case err == nil && prevStatus == InterchangeRejected && in.PartnerID != 0:
+			// Nothing of a rejected interchange was applied: a corrected
+			// copy under the same control number is read afresh.
+			var file any
+			if in.FileID != 0 {
+				file = in.FileID
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE edi_interchanges SET partner_id = ?, status = ?, summary = '', raw = ?, file_id = ?, received_at = ?
+				WHERE id = ?`, in.PartnerID, in.Status, in.Raw, file, db.now(), id)
 			return err
 		case err == nil && prevStatus == InterchangeUnknownSender && in.PartnerID == 0:
 			// The same file again from a sender still unknown: the first
