@@ -7,7 +7,7 @@ BIN := bin/oms
 ADDR ?= $(or $(OMS_ADDR),localhost:8080)
 DB ?= $(or $(OMS_DB),data/oms.db)
 
-.PHONY: run build test generate check-generated vet bench seed-bench clean
+.PHONY: run build test generate check-generated vet bench fuzz seed-bench clean
 
 run: build
 	./$(BIN) serve --demo --addr $(ADDR) --db $(DB)
@@ -48,6 +48,11 @@ bench:
 		*) printf '%s\n' "$$line" ;; \
 		esac; \
 	done
+
+# A short fuzz run of the X12 reader (CI runs it after the tests).
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test ./x12 -run '^$$' -fuzz FuzzRead -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

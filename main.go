@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/oms/oms/domain"
+	"github.com/oms/oms/edi"
 	"github.com/oms/oms/store"
 	"github.com/oms/oms/web"
 )
@@ -57,7 +58,7 @@ func usage() {
 	fmt.Fprint(os.Stderr, `usage: oms <command> [flags]
 
 commands:
-  serve    run the web app (--addr, --db, --demo, --idempotency-retention; see oms serve -h)
+  serve    run the web app (--addr, --db, --demo, --idempotency-retention, --edi-dir; see oms serve -h)
   migrate  apply database migrations (--db)
   seed     fill a database with demo data (--db, --orders)
   user     create a user, e.g. the first admin (--email, --name, --role; password on stdin)
@@ -109,6 +110,7 @@ func serve(args []string, log *slog.Logger) error {
 	keyFile := fs.String("tls-key", env("OMS_TLS_KEY", ""), "TLS key file (OMS_TLS_KEY)")
 	idemRetention := fs.String("idempotency-retention", env("OMS_IDEMPOTENCY_RETENTION", store.DefaultIdempotencyRetention.String()),
 		"how long an API Idempotency-Key is remembered, a Go duration (OMS_IDEMPOTENCY_RETENTION)")
+	ediDir := fs.String("edi-dir", env("OMS_EDI_DIR", "data/edi"), "folder of the EDI trading partners' inbox and outbox folders (OMS_EDI_DIR)")
 	fs.Parse(args)
 	retention, err := parseRetention(*idemRetention)
 	if err != nil {
@@ -141,7 +143,9 @@ func serve(args []string, log *slog.Logger) error {
 	if p := env("OMS_TRUSTED_PROXIES", ""); p != "" {
 		proxies = strings.Split(p, ",")
 	}
+	ediService := &edi.Service{DB: db, Dir: *ediDir, Log: log}
 	app := web.New(db, web.Config{
+		EDI:          ediService,
 		Demo:         *demoMode,
 		TLS:          tls,
 		IdleTimeout:  idle,
@@ -187,6 +191,10 @@ func serve(args []string, log *slog.Logger) error {
 		}
 	})
 
+	// EDI: 855s and 856s from the outbox to the partners' outbox folders,
+	// and files from their inbox folders into the intake.
+	repeat(bg, &background, ediInterval, ediService.Tick)
+
 	errc := make(chan error, 1)
 	go func() {
 		scheme := "http"
@@ -209,6 +217,10 @@ func serve(args []string, log *slog.Logger) error {
 	}
 	return app.ShutdownWithTimeout(15 * time.Second)
 }
+
+// ediInterval is how often serve sends EDI documents and reads the
+// partners' inbox folders.
+const ediInterval = 5 * time.Second
 
 // idempotencyPurgeInterval is how often serve deletes expired idempotency
 // keys. A key outlives its retention by at most this much, which is

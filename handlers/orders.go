@@ -143,6 +143,11 @@ func (h *Orders) show(c *fiber.Ctx, status int, note views.NoteForm) error {
 		Timeline: views.TimelineProps{Number: d.Order.Number, Events: d.Events, Kinds: d.EventKinds, Kind: kind},
 		Note:     note, CanNote: canNote(c), Now: h.DB.Now(),
 	}
+	if d.Order.Channel == "edi" {
+		if p.EDI, err = h.DB.OrderInterchanges(c.UserContext(), d.Order.Number); err != nil {
+			return err
+		}
+	}
 	return httpx.Render(c, status, views.OrderPage(ch, p))
 }
 

@@ -169,6 +169,9 @@ func (db *DB) ShipGroup(ctx context.Context, a OrderAction, seq int, s Shipment)
 			Destination: "erp", OrderID: g.OrderID, Payload: string(payload)}); err != nil {
 			return ActionEvent{}, err
 		}
+		if err := db.queueEDIShipment(ctx, tx, g.OrderID, g.ID, g.Number, g.Seq); err != nil {
+			return ActionEvent{}, err
+		}
 		return ActionEvent{Kind: "group.shipped",
 			Summary: fmt.Sprintf("Shipment %d shipped from %s via %s %s.", g.Seq, g.Location, s.Carrier, s.Tracking)}, nil
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/oms/oms/auth"
 	"github.com/oms/oms/domain"
+	"github.com/oms/oms/edi"
 	"github.com/oms/oms/handlers"
 	"github.com/oms/oms/static"
 	"github.com/oms/oms/store"
@@ -37,6 +38,9 @@ type Config struct {
 	SignInHashes int
 	Logger       *slog.Logger
 	TrustProxies []string // addresses whose X-Forwarded-For is believed
+	// EDI receives and sends X12; nil: a service over the database only
+	// (no inbox or outbox folders).
+	EDI *edi.Service
 }
 
 // withDefaults fills unset fields.
@@ -104,6 +108,11 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	lookup := &handlers.LookupAPI{DB: db}
 	entry := &handlers.Entry{DB: db}
 	imports := &handlers.Import{DB: db, Logger: cfg.Logger}
+	ediSvc := cfg.EDI
+	if ediSvc == nil {
+		ediSvc = &edi.Service{DB: db, Log: cfg.Logger}
+	}
+	ediH := &handlers.EDI{DB: db, Service: ediSvc}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS), oneContentLength)
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -169,6 +178,19 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/orders/:number/notes", staff, orders.AddNote)
 	app.Get("/customers/:account", staff, customers.Show)
 
+	// EDI: operations read, administrators change; the raw documents are
+	// linked from every order page.
+	admins := allow(domain.RoleAdmin)
+	app.Get("/integrations/edi", ops, ediH.Show)
+	app.Post("/integrations/edi/upload", admins, ediH.Upload)
+	app.Post("/integrations/edi/exceptions/:id<int>/assign", admins, ediH.Assign)
+	app.Get("/integrations/edi/partners/new", admins, ediH.NewPartner)
+	app.Post("/integrations/edi/partners", admins, ediH.SavePartner)
+	app.Get("/integrations/edi/partners/:id<int>", admins, ediH.EditPartner)
+	app.Post("/integrations/edi/partners/:id<int>", admins, ediH.SavePartner)
+	app.Get("/integrations/edi/interchanges/:id<int>/raw", staff, ediH.Raw)
+	app.Get("/integrations/edi/files/:id<int>/raw", ops, ediH.File)
+
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
 	app.Post("/admin/users/:id/password", allow(domain.RoleAdmin), admin.ResetPassword)
@@ -183,6 +205,9 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/api/v1/customers", lookup.Customers)
 	app.Get("/api/v1/orders", staff, orderLookup.Orders)
 	app.Get("/api/v1/orders/:number", staff, orderLookup.Order)
+	app.Post("/api/v1/edi/x12", allow(domain.RoleSales, domain.RoleOps), ediH.PostX12)
+	app.Get("/api/v1/edi/partners", allow(domain.RoleOps), ediH.Partners)
+	app.Post("/api/v1/edi/partners", admins, ediH.PutPartner)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")
