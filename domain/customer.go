@@ -59,3 +59,33 @@ type CustomerEvent struct {
 	Event
 	OrderNumber string
 }
+
+// Backorder policies: what happens to units no location has.
+const (
+	BackorderPolicyAllow        = "allow"                      // ship what is available, backorder the rest
+	BackorderPolicyShipComplete = "ship_complete"              // ship nothing until everything can ship
+	BackorderPolicyCancelRest   = "ship_available_cancel_rest" // ship what is available, cancel the rest
+)
+
+// BackorderPolicyOf is a customer's effective backorder policy: the
+// ship-complete flag wins over the stored policy.
+func BackorderPolicyOf(stored string, shipComplete bool) string {
+	if shipComplete {
+		return BackorderPolicyShipComplete
+	}
+	if stored == BackorderPolicyCancelRest {
+		return stored
+	}
+	return BackorderPolicyAllow
+}
+
+// BackorderPolicyLabel is a backorder policy in words.
+func BackorderPolicyLabel(p string) string {
+	switch p {
+	case BackorderPolicyShipComplete:
+		return "Ship complete"
+	case BackorderPolicyCancelRest:
+		return "Ship available, cancel rest"
+	}
+	return "Ship available, backorder rest"
+}

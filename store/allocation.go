@@ -89,10 +89,10 @@ func loadPlanOrder(ctx context.Context, q querier, orderID int64) (sourcing.Orde
 	var status string
 	var lat, lon sql.NullFloat64
 	err := q.QueryRowContext(ctx, `SELECT o.number, o.channel, c.type, o.ship_region, o.ship_postal_code, o.ship_country,
-			o.ship_city, o.ship_latitude, o.ship_longitude, o.ship_method, o.ship_complete OR c.ship_complete, o.total_cents, o.status
+			o.ship_city, o.ship_latitude, o.ship_longitude, o.ship_method, o.ship_complete OR c.ship_complete, c.backorder_policy = 'ship_available_cancel_rest', o.total_cents, o.status
 		FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?`, orderID).
 		Scan(&o.Number, &o.Channel, &o.CustomerType, &o.ShipTo.Region, &o.ShipTo.PostalCode, &o.ShipTo.Country,
-			&o.ShipTo.City, &lat, &lon, &o.ShipMethod, &o.ShipComplete, &o.ValueCents, &status)
+			&o.ShipTo.City, &lat, &lon, &o.ShipMethod, &o.ShipComplete, &o.CancelRest, &o.ValueCents, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, "", domain.Errorf(domain.ENOTFOUND, "No such order.")
 	} else if err != nil {
