@@ -16,10 +16,6 @@ CREATE INDEX exceptions_owner ON exceptions (owner_user_id) WHERE status <> 'res
 -- every line ever ordered.
 CREATE INDEX order_lines_backordered ON order_lines (item_id, order_id) WHERE qty_backordered > 0;
 
--- The home page's "needs attention" pages through every held or
--- backordered order, oldest first.
-CREATE INDEX orders_attention ON orders (created_at, id) WHERE has_hold = 1 OR has_backorder = 1;
-
 -- Saved views of the exception queue and the backorder board: a name and
 -- the query string of the filters, per person.
 CREATE TABLE saved_views (

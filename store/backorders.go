@@ -412,33 +412,181 @@ func (db *DB) fillBackordersFor(ctx context.Context, tx *sql.Tx, itemIDs []int64
 	if err := reserveAll(ctx, tx, reservations, now); err != nil {
 		return res, fmt.Errorf("automatic release: %w", err)
 	}
-	for _, orderID := range orderSeq {
+	if err := db.writeFills(ctx, tx, orderSeq, own, codes, func(order, loc int64) []groupLine { return plans[key{order, loc}] }, actor, now); err != nil {
+		return res, err
+	}
+	res.Orders = len(orderSeq)
+	return res, resolveFilledBackorders(ctx, tx, actor, now, filledLines)
+}
+
+// writeFills writes the planned shipments of an automatic release, one
+// per order and location, moves their units from backordered to
+// allocated, derives the orders' status again and writes an event per
+// order. Shipments, their lines and the buckets are written with one
+// statement each whatever the number of orders: receiving a container
+// fills thousands of backorders in one transaction.
+func (db *DB) writeFills(ctx context.Context, tx *sql.Tx, orders []int64, own []sourcing.Location, codes map[int64]string,
+	plan func(order, loc int64) []groupLine, actor, now string) error {
+	ids, _ := json.Marshal(orders)
+	seqs := make(map[int64]int, len(orders))
+	rows, err := tx.QueryContext(ctx, `SELECT j.value, coalesce((SELECT max(seq) FROM fulfilment_groups g WHERE g.order_id = j.value), 0)
+		FROM json_each(?) j`, string(ids))
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var seq int
+		if err := rows.Scan(&id, &seq); err != nil {
+			rows.Close()
+			return err
+		}
+		seqs[id] = seq
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var nextID int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM fulfilment_groups`).Scan(&nextID); err != nil {
+		return err
+	}
+	var groups, groupLines [][4]int64
+	moves := map[int64]int64{}
+	summaries := make(map[int64]string, len(orders))
+	for _, order := range orders {
 		var parts []string
 		for _, loc := range own {
-			gls := plans[key{orderID, loc.ID}]
+			gls := plan(order, loc.ID)
 			if len(gls) == 0 {
 				continue
 			}
-			seq, err := db.newGroup(ctx, tx, orderID, loc.ID, false, gls)
-			if err != nil {
-				return res, err
-			}
+			nextID++
+			seqs[order]++
+			groups = append(groups, [4]int64{nextID, order, int64(seqs[order]), loc.ID})
 			for _, gl := range gls {
+				groupLines = append(groupLines, [4]int64{nextID, gl.LineID, gl.ItemID, gl.Qty})
+				moves[gl.LineID] += gl.Qty
 				parts = append(parts, fmt.Sprintf("%d x %s", gl.Qty, gl.SKU))
 			}
-			parts[len(parts)-1] += fmt.Sprintf(" from %s (shipment %d)", codes[loc.ID], seq)
+			parts[len(parts)-1] += fmt.Sprintf(" from %s (shipment %d)", codes[loc.ID], seqs[order])
 		}
-		before, after, err := refreshOrderStatus(ctx, tx, orderID, now)
-		if err != nil {
-			return res, err
-		}
-		if err := db.insertEvent(ctx, tx, Event{OrderID: orderID, Kind: "backorder.filled", Actor: actor,
-			Summary: "Stock arrived: " + strings.Join(parts, ", ") + " allocated.", Before: string(before), After: string(after)}); err != nil {
-			return res, err
-		}
-		res.Orders++
+		summaries[order] = "Stock arrived: " + strings.Join(parts, ", ") + " allocated."
 	}
-	return res, resolveFilledBackorders(ctx, tx, actor, now, filledLines)
+	moveRows := make([][2]int64, 0, len(moves))
+	for line, qty := range moves {
+		moveRows = append(moveRows, [2]int64{line, qty})
+	}
+	gj, _ := json.Marshal(groups)
+	lj, _ := json.Marshal(groupLines)
+	mj, _ := json.Marshal(moveRows)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO fulfilment_groups (id, order_id, seq, location_id, dropship, status, created_at)
+		SELECT value->>0, value->>1, value->>2, value->>3, 0, 'planned', ? FROM json_each(?)`, now, string(gj)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO fulfilment_group_lines (group_id, order_line_id, item_id, quantity)
+		SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?)`, string(lj)); err != nil {
+		return err
+	}
+	r, err := tx.ExecContext(ctx, `UPDATE order_lines SET qty_backordered = qty_backordered - j.qty, qty_allocated = qty_allocated + j.qty
+		FROM (SELECT value->>0 AS id, value->>1 AS qty FROM json_each(?)) j WHERE order_lines.id = j.id`, string(mj))
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n != int64(len(moveRows)) {
+		return fmt.Errorf("automatic release moved %d lines of %d", n, len(moveRows))
+	}
+	statuses, err := refreshOrderStatuses(ctx, tx, orders, now)
+	if err != nil {
+		return err
+	}
+	for _, order := range orders {
+		st := statuses[order]
+		if err := db.insertEvent(ctx, tx, Event{OrderID: order, Kind: "backorder.filled", Actor: actor,
+			Summary: summaries[order], Before: string(st[0]), After: string(st[1])}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshOrderStatuses is refreshOrderStatus for many orders at once, in
+// a fixed number of statements, with the same derivation (deriveOrder).
+// It returns each order's status before and after.
+func refreshOrderStatuses(ctx context.Context, tx *sql.Tx, orders []int64, now string) (map[int64][2]domain.OrderStatus, error) {
+	ids, _ := json.Marshal(orders)
+	type orderState struct {
+		before domain.OrderStatus
+		holds  int
+		lines  []statusLine
+	}
+	state := make(map[int64]*orderState, len(orders))
+	rows, err := tx.QueryContext(ctx, `SELECT o.id, o.status, (SELECT count(*) FROM holds h WHERE h.order_id = o.id AND h.released_at IS NULL)
+		FROM orders o WHERE o.id IN (SELECT value FROM json_each(?))`, string(ids))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var st orderState
+		var status string
+		if err := rows.Scan(&id, &status, &st.holds); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		st.before = domain.OrderStatus(status)
+		state[id] = &st
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT order_id, id, quantity, qty_cancelled, qty_backordered, qty_allocated, qty_released, qty_shipped, status
+		FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?))`, string(ids))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var order int64
+		var l statusLine
+		if err := rows.Scan(&order, &l.id, &l.b.Ordered, &l.b.Cancelled, &l.b.Backordered, &l.b.Allocated, &l.b.Released, &l.b.Shipped, &l.status); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if st := state[order]; st != nil {
+			st.lines = append(st.lines, l)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[int64][2]domain.OrderStatus, len(state))
+	var lineRows [][2]any
+	var orderRows [][4]any
+	for id, st := range state {
+		after, backordered, changed := deriveOrder(st.before, st.holds, st.lines)
+		for _, c := range changed {
+			lineRows = append(lineRows, [2]any{c.id, string(c.status)})
+		}
+		orderRows = append(orderRows, [4]any{id, string(after), st.holds > 0, backordered})
+		out[id] = [2]domain.OrderStatus{st.before, after}
+	}
+	if len(lineRows) > 0 {
+		lj, _ := json.Marshal(lineRows)
+		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET status = j.status
+			FROM (SELECT value->>0 AS id, value->>1 AS status FROM json_each(?)) j WHERE order_lines.id = j.id`, string(lj)); err != nil {
+			return nil, err
+		}
+	}
+	oj, _ := json.Marshal(orderRows)
+	if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = j.status, has_hold = j.hold, has_backorder = j.backorder,
+			version = version + 1, updated_at = ?
+		FROM (SELECT value->>0 AS id, value->>1 AS status, value->>2 AS hold, value->>3 AS backorder FROM json_each(?)) j
+		WHERE orders.id = j.id`, now, string(oj)); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // hasAny reports whether any location has units left.
