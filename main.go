@@ -184,6 +184,18 @@ func serve(args []string, log *slog.Logger) error {
 		}
 	})
 
+	// Time alone breaches SLAs: a sweep raises those exceptions (and
+	// resolves the ones whose cause went away) so the queue shows them.
+	repeat(bg, &background, breachSweepInterval, func(ctx context.Context) {
+		n, err := db.RaiseBreaches(ctx)
+		if n > 0 {
+			log.Info("raised SLA breaches", "exceptions", n)
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			log.Warn("raise SLA breaches", "err", err)
+		}
+	})
+
 	errc := make(chan error, 1)
 	go func() {
 		scheme := "http"
@@ -206,6 +218,10 @@ func serve(args []string, log *slog.Logger) error {
 	}
 	return app.ShutdownWithTimeout(15 * time.Second)
 }
+
+// breachSweepInterval is how often serve looks for SLA breaches; a breach
+// reaches the queue at most this late.
+const breachSweepInterval = time.Minute
 
 // idempotencyPurgeInterval is how often serve deletes expired idempotency
 // keys. A key outlives its retention by at most this much, which is

@@ -765,6 +765,7 @@ const (
 type BackorderQuery struct {
 	SKU      string // prefix
 	Customer string // account or name words
+	Order    string // one order's number
 	Sort     string // item, customer, age (default), promise
 	Limit    int
 	Offset   int
@@ -778,6 +779,9 @@ func (db *DB) Backorders(ctx context.Context, q BackorderQuery) ([]BackorderRow,
 	var args []any
 	if s := strings.TrimSpace(q.SKU); s != "" {
 		where, args = append(where, `l.sku LIKE ? || '%'`), append(args, s)
+	}
+	if s := strings.TrimSpace(q.Order); s != "" {
+		where, args = append(where, `o.number = ?`), append(args, s)
 	}
 	if s := strings.TrimSpace(q.Customer); s != "" {
 		where, args = append(where, `(c.account = ? OR c.name LIKE '%' || ? || '%')`), append(args, s, s)

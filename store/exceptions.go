@@ -33,6 +33,7 @@ type ExceptionRow struct {
 	ValueCents      int64
 	CustomerAccount string
 	CustomerName    string
+	ShipTo          domain.Address
 }
 
 // Breached reports whether the exception is past its SLA at now.
@@ -113,7 +114,8 @@ func (db *DB) Exceptions(ctx context.Context, q ExceptionQuery) ([]ExceptionRow,
 	rows, err := db.read.QueryContext(ctx, `SELECT e.id, e.kind, e.severity, e.summary, e.status, e.created_at, e.sla_due_at,
 			coalesce(e.hold_id, 0), coalesce(h.reason, ''), coalesce(l.line_no, 0), coalesce(e.owner_user_id, 0), coalesce(u.name, ''),
 			coalesce(o.number, ''), coalesce(o.version, 0), coalesce(o.status, ''), coalesce(o.priority, 0), coalesce(o.total_cents, 0),
-			coalesce(c.account, ''), coalesce(c.name, '')`+from+` ORDER BY `+order+fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, max(q.Offset, 0)), args...)
+			coalesce(c.account, ''), coalesce(c.name, ''), coalesce(o.ship_name, ''), coalesce(o.ship_line1, ''), coalesce(o.ship_line2, ''),
+			coalesce(o.ship_city, ''), coalesce(o.ship_region, ''), coalesce(o.ship_postal_code, ''), coalesce(o.ship_country, '')`+from+` ORDER BY `+order+fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, max(q.Offset, 0)), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list exceptions: %w", err)
 	}
@@ -124,7 +126,8 @@ func (db *DB) Exceptions(ctx context.Context, q ExceptionQuery) ([]ExceptionRow,
 		var created, due, status string
 		if err := rows.Scan(&r.ID, &r.Kind, &r.Severity, &r.Summary, &r.Status, &created, &due, &r.HoldID, &r.HoldReason, &r.LineNo,
 			&r.OwnerID, &r.OwnerName, &r.OrderNumber, &r.OrderVersion, &status, &r.OrderPriority, &r.ValueCents,
-			&r.CustomerAccount, &r.CustomerName); err != nil {
+			&r.CustomerAccount, &r.CustomerName, &r.ShipTo.Name, &r.ShipTo.Line1, &r.ShipTo.Line2, &r.ShipTo.City, &r.ShipTo.Region,
+			&r.ShipTo.PostalCode, &r.ShipTo.Country); err != nil {
 			return nil, 0, err
 		}
 		r.CreatedAt, r.SLADueAt, r.OrderStatus = ParseTime(created), ParseTime(due), domain.OrderStatus(status)
@@ -305,8 +308,9 @@ func (db *DB) ExceptionCounts(ctx context.Context) ([]KindAgeCount, error) {
 //   - backorder_late: a backordered line whose promised inbound supply is
 //     overdue.
 //
-// Each raised exception is an event on its order. It returns how many it
-// raised.
+// A breach is dated when it happened (its due time), so that its age in
+// the queue says how long it has been late. Each raised exception is an
+// event on its order. It returns how many it raised.
 func (db *DB) RaiseBreaches(ctx context.Context) (int, error) {
 	hours, err := db.SLAReleaseHours(ctx)
 	if err != nil {
@@ -327,29 +331,30 @@ func (db *DB) RaiseBreaches(ctx context.Context) (int, error) {
 		}{
 			{`INSERT INTO exceptions (kind, order_id, severity, summary, sla_due_at, created_at)
 				SELECT 'sla_release', o.id, 'high', 'Not released within ' || ? || ' hours of capture.',
-					strftime('%Y-%m-%dT%H:%M:%fZ', o.created_at, '+' || ? || ' hours'), ?
+					strftime('%Y-%m-%dT%H:%M:%fZ', o.created_at, '+' || ? || ' hours'),
+					strftime('%Y-%m-%dT%H:%M:%fZ', o.created_at, '+' || ? || ' hours')
 				FROM orders o WHERE o.status IN ('open', 'allocated', 'partially_allocated') AND o.created_at < ?
 					AND NOT EXISTS (SELECT 1 FROM exceptions x WHERE x.kind = 'sla_release' AND x.order_id = o.id)
-				ORDER BY o.created_at LIMIT 2000`, []any{hours, hours, nowText, cutoff}},
+				ORDER BY o.created_at LIMIT 2000`, []any{hours, hours, hours, cutoff}},
 			{`INSERT INTO exceptions (kind, order_id, severity, summary, sla_due_at, created_at)
 				SELECT 'sla_ship', o.id, 'high', 'Not shipped by the requested date, ' || o.requested_date || '.',
-					o.requested_date || 'T23:59:59.999Z', ?
+					o.requested_date || 'T23:59:59.999Z', o.requested_date || 'T23:59:59.999Z'
 				FROM orders o WHERE o.requested_date <> '' AND o.requested_date < ?
 					AND o.status IN ('allocated', 'partially_allocated', 'released', 'partially_shipped', 'on_hold', 'backordered')
 					AND EXISTS (SELECT 1 FROM fulfilment_groups g WHERE g.order_id = o.id AND g.status IN ('planned', 'released'))
 					AND NOT EXISTS (SELECT 1 FROM exceptions x WHERE x.kind = 'sla_ship' AND x.order_id = o.id)
-				LIMIT 2000`, []any{nowText, today}},
+				LIMIT 2000`, []any{today}},
 			{`INSERT INTO exceptions (kind, order_id, order_line_id, severity, summary, sla_due_at, created_at)
 				SELECT 'backorder_late', l.order_id, l.id, 'medium',
 					'Line ' || l.line_no || ': ' || l.qty_backordered || ' x ' || l.sku || ' were promised for ' || s.expected_date
 						|| ' (' || s.po_number || '), which has passed.',
-					s.expected_date || 'T23:59:59.999Z', ?
+					s.expected_date || 'T23:59:59.999Z', s.expected_date || 'T23:59:59.999Z'
 				FROM order_lines l JOIN orders o ON o.id = l.order_id
 				JOIN inbound_supply s ON s.id = (SELECT id FROM inbound_supply WHERE item_id = l.item_id AND status = 'open'
 					ORDER BY expected_date, id LIMIT 1)
 				WHERE l.qty_backordered > 0 AND s.expected_date < ? AND o.status NOT IN ('draft', 'cancelled', 'closed')
 					AND NOT EXISTS (SELECT 1 FROM exceptions x WHERE x.kind = 'backorder_late' AND x.order_line_id = l.id AND x.status <> 'resolved')
-				LIMIT 2000`, []any{nowText, today}},
+				LIMIT 2000`, []any{today}},
 		}
 		for _, s := range stmts {
 			if _, err := tx.ExecContext(ctx, s.sql, s.args...); err != nil {
