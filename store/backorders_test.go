@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/oms/oms/domain"
@@ -313,4 +315,50 @@ func TestRaiseBreaches(t *testing.T) {
 	if err != nil || total != 1 || !att[0].Overdue {
 		t.Fatalf("attention %+v %d %v", att, total, err)
 	}
+}
+
+// TestFillBackordersRace races receipts against cancellations, manual
+// allocations and substitutions of the same backorders: every action is
+// one write transaction, so the invariants hold whatever the interleaving.
+func TestFillBackordersRace(t *testing.T) {
+	n := newNetwork(t)
+	a := n.item(t, "A", false, map[string]int64{"HBG": 3})
+	b := n.item(t, "B", false, map[string]int64{"DAL": 50})
+	exec(t, n.db, `INSERT INTO item_substitutes (item_id, substitute_item_id) VALUES (?, ?)`, a, b)
+	var numbers []string
+	for i := range 30 {
+		numbers = append(numbers, n.order(t, "SO-R"+strconv.Itoa(i), false, map[string]int64{"A": int64(1 + i%4)}))
+	}
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(func() {
+			for j := range 5 {
+				if _, err := n.db.ReceiveStock(ctx, store.Receipt{SKU: "A", Location: []string{"DAL", "HBG"}[(i+j)%2], Quantity: 3}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	for i, num := range numbers {
+		wg.Go(func() {
+			act := store.OrderAction{Number: num, Version: orderVersion(t, n.db, num), Actor: "ops@example.com", Role: domain.RoleOps, Reason: "race"}
+			var err error
+			switch i % 3 {
+			case 0:
+				_, err = n.db.CancelLine(ctx, act, 1)
+			case 1:
+				_, err = n.db.AllocateLine(ctx, act, 1, "HBG")
+			default:
+				_, err = n.db.SubstituteLine(ctx, act, 1, "B")
+			}
+			// A conflict or "nothing left" is a fair answer to a race; a
+			// broken invariant is not.
+			if c := domain.ErrorCode(err); c != "" && c != domain.ECONFLICT && c != domain.EINVALID {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	checkInvariants(t, n.db)
 }
