@@ -131,15 +131,15 @@ func BackordersPage(ch Chrome, p BackordersProps) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var3 string
-			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(Thousands(int64(p.Total)))
+			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(countOf(p.Total, "backordered line"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/backorders.templ`, Line: 96, Col: 80}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/backorders.templ`, Line: 96, Col: 91}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " backordered lines</p></div><a href=\"/exceptions\">← Exception queue</a></div><section class=\"card\"><form class=\"filters\" method=\"get\" action=\"/backorders\"><label>SKU <input type=\"search\" name=\"sku\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "</p></div><a href=\"/exceptions\">← Exception queue</a></div><section class=\"card\"><form class=\"filters\" method=\"get\" action=\"/backorders\"><label>SKU <input type=\"search\" name=\"sku\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1232,6 +1232,14 @@ func BackorderRow(p BackordersProps, r store.BackorderRow) templ.Component {
 
 func promiseLate(ymd string, now time.Time) bool {
 	return ymd != "" && ymd < now.UTC().Format("2006-01-02")
+}
+
+// countOf says "1 backordered line", "1,204 backordered lines".
+func countOf(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return Thousands(int64(n)) + " " + noun + "s"
 }
 
 var _ = templruntime.GeneratedTemplate

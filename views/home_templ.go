@@ -465,7 +465,7 @@ func ExceptionCounts(counts []store.KindAgeCount) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<section class=\"card\" data-testid=\"exception-counts\"><div class=\"resulthead\"><h2>Open exceptions by kind and age</h2><a href=\"/exceptions\">Open the queue →</a></div><div class=\"tablewrap\"><table class=\"grid counts\"><thead><tr><th>Kind</th>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<section class=\"card\" data-testid=\"exception-counts\"><div class=\"resulthead\"><h2>Open exceptions by kind and age</h2><a href=\"/exceptions\">Open the queue →</a></div><div class=\"tablewrap\"><table class=\"grid agecounts\"><thead><tr><th>Kind</th>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
