@@ -362,3 +362,21 @@ func TestFillBackordersRace(t *testing.T) {
 	wg.Wait()
 	checkInvariants(t, n.db)
 }
+
+func TestSourceOrderCancelRestPolicy(t *testing.T) {
+	n := newNetwork(t)
+	n.item(t, "A", false, map[string]int64{"DAL": 4})
+	exec(t, n.db, `UPDATE customers SET backorder_policy = 'ship_available_cancel_rest' WHERE id = ?`, n.customer)
+	num := n.order(t, "SO-CR", false, map[string]int64{"A": 10})
+	res, err := n.db.SourceOrder(t.Context(), num, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := lineBuckets(t, n.db, num, 1); b.Allocated != 4 || b.Cancelled != 6 || b.Backordered != 0 {
+		t.Fatalf("buckets %+v, want 4 allocated and 6 cancelled", b)
+	}
+	if !strings.Contains(strings.Join(res.Trace, " "), "cancels the rest") {
+		t.Fatalf("trace does not say why: %v", res.Trace)
+	}
+	checkInvariants(t, n.db)
+}
