@@ -217,7 +217,7 @@ func (db *DB) SubstituteLine(ctx context.Context, a OrderAction, lineNo int, sku
 			Topic: "order.line_substituted", Destination: "erp", OrderID: o.ID, Payload: string(payload)}); err != nil {
 			return ActionEvent{}, err
 		}
-		if _, err := db.fillBackordersFor(ctx, tx, []int64{sub}, a.Actor); err != nil {
+		if _, err := db.fillBackordersFor(ctx, tx, []int64{sub}, a.Actor, "Substitute allocated"); err != nil {
 			return ActionEvent{}, err
 		}
 		return ActionEvent{Kind: "line.substituted", Summary: fmt.Sprintf("Line %d: %d x %s substituted by %s at %s (new line %d).",
@@ -236,7 +236,7 @@ type FillResult struct {
 // available stock, in the caller's transaction: call it whenever on hand
 // went up (a receipt, an adjustment, a snapshot). See fillBackordersFor.
 func (db *DB) fillBackorders(ctx context.Context, tx *sql.Tx, itemIDs []int64) error {
-	_, err := db.fillBackordersFor(ctx, tx, itemIDs, "system")
+	_, err := db.fillBackordersFor(ctx, tx, itemIDs, "system", "Stock arrived")
 	return err
 }
 
@@ -259,8 +259,8 @@ type fillLine struct {
 // order that ships complete is filled only when every backordered line of
 // it can be filled whole from one location. Each order filled gets its
 // planned shipments, an event and its status again. It returns what it
-// did.
-func (db *DB) fillBackordersFor(ctx context.Context, tx *sql.Tx, itemIDs []int64, actor string) (FillResult, error) {
+// did; why starts each order's event ("Stock arrived").
+func (db *DB) fillBackordersFor(ctx context.Context, tx *sql.Tx, itemIDs []int64, actor, why string) (FillResult, error) {
 	var res FillResult
 	locs, err := loadLocations(ctx, tx)
 	if err != nil {
@@ -412,7 +412,7 @@ func (db *DB) fillBackordersFor(ctx context.Context, tx *sql.Tx, itemIDs []int64
 	if err := reserveAll(ctx, tx, reservations, now); err != nil {
 		return res, fmt.Errorf("automatic release: %w", err)
 	}
-	if err := db.writeFills(ctx, tx, orderSeq, own, codes, func(order, loc int64) []groupLine { return plans[key{order, loc}] }, actor, now); err != nil {
+	if err := db.writeFills(ctx, tx, orderSeq, own, codes, func(order, loc int64) []groupLine { return plans[key{order, loc}] }, actor, why, now); err != nil {
 		return res, err
 	}
 	res.Orders = len(orderSeq)
@@ -426,7 +426,7 @@ func (db *DB) fillBackordersFor(ctx context.Context, tx *sql.Tx, itemIDs []int64
 // statement each whatever the number of orders: receiving a container
 // fills thousands of backorders in one transaction.
 func (db *DB) writeFills(ctx context.Context, tx *sql.Tx, orders []int64, own []sourcing.Location, codes map[int64]string,
-	plan func(order, loc int64) []groupLine, actor, now string) error {
+	plan func(order, loc int64) []groupLine, actor, why, now string) error {
 	ids, _ := json.Marshal(orders)
 	seqs := make(map[int64]int, len(orders))
 	rows, err := tx.QueryContext(ctx, `SELECT j.value, coalesce((SELECT max(seq) FROM fulfilment_groups g WHERE g.order_id = j.value), 0)
@@ -471,7 +471,7 @@ func (db *DB) writeFills(ctx context.Context, tx *sql.Tx, orders []int64, own []
 			}
 			parts[len(parts)-1] += fmt.Sprintf(" from %s (shipment %d)", codes[loc.ID], seqs[order])
 		}
-		summaries[order] = "Stock arrived: " + strings.Join(parts, ", ") + " allocated."
+		summaries[order] = why + ": " + strings.Join(parts, ", ") + " allocated."
 	}
 	moveRows := make([][2]int64, 0, len(moves))
 	for line, qty := range moves {
@@ -709,7 +709,7 @@ func (db *DB) ReceiveStock(ctx context.Context, r Receipt) (FillResult, error) {
 			Summary: fmt.Sprintf("%s units of %s received at %s (%s).", domain.Thousands(r.Quantity), r.SKU, r.Location, orDashText(r.Reference))}); err != nil {
 			return err
 		}
-		res, err = db.fillBackordersFor(ctx, tx, []int64{item}, actor)
+		res, err = db.fillBackordersFor(ctx, tx, []int64{item}, actor, "Stock arrived")
 		return err
 	})
 	return res, err
