@@ -243,7 +243,9 @@ func (h *OrderActions) api(c *fiber.Ctx, run func(c *fiber.Ctx, a store.OrderAct
 
 // APIReleaseHold is POST /api/v1/orders/{number}/holds/{id}/release.
 func (h *OrderActions) APIReleaseHold(c *fiber.Ctx) error {
-	return h.api(c, func(c *fiber.Ctx, a store.OrderAction, _ apiActionBody) (domain.Order, error) { return h.releaseHold(c, a) })
+	return h.api(c, func(c *fiber.Ctx, a store.OrderAction, _ apiActionBody) (domain.Order, error) {
+		return h.releaseHold(c, a)
+	})
 }
 
 // APICancel is POST /api/v1/orders/{number}/cancel.
@@ -253,10 +255,14 @@ func (h *OrderActions) APICancel(c *fiber.Ctx) error {
 
 // APICancelLine is POST /api/v1/orders/{number}/lines/{line}/cancel.
 func (h *OrderActions) APICancelLine(c *fiber.Ctx) error {
-	return h.api(c, func(c *fiber.Ctx, a store.OrderAction, _ apiActionBody) (domain.Order, error) { return h.cancelLine(c, a) })
+	return h.api(c, func(c *fiber.Ctx, a store.OrderAction, _ apiActionBody) (domain.Order, error) {
+		return h.cancelLine(c, a)
+	})
 }
 
 // APISubstitute is POST /api/v1/orders/{number}/lines/{line}/substitute.
 func (h *OrderActions) APISubstitute(c *fiber.Ctx) error {
-	return h.api(c, func(c *fiber.Ctx, a store.OrderAction, b apiActionBody) (domain.Order, error) { return h.substitute(c, a, b.SKU) })
+	return h.api(c, func(c *fiber.Ctx, a store.OrderAction, b apiActionBody) (domain.Order, error) {
+		return h.substitute(c, a, b.SKU)
+	})
 }

@@ -82,7 +82,7 @@ func TestExceptionQueue(t *testing.T) {
 			t.Fatalf("csr reads the queue: %d", resp.StatusCode)
 		}
 		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(body))
-		if doc.Find(`[data-testid="exception-row"][data-order="` + s.OnHold + `"]`).Length() != 1 {
+		if doc.Find(`[data-testid="exception-row"][data-order="`+s.OnHold+`"]`).Length() != 1 {
 			t.Fatal("the credit hold is not in the queue")
 		}
 		if doc.Find(`[data-testid="claim"], [data-testid="resolve"]`).Length() != 0 {
