@@ -568,7 +568,7 @@ func ReleaseHoldForm(t ActionTarget, holdID int64, label string) templ.Component
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = reasonField("Why release the "+label+" hold?", "e.g. payment received, limit raised by finance").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = reasonField("Why release the "+label+" hold?", "What you checked and with whom, e.g. payment received by wire").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
