@@ -194,6 +194,17 @@ func serve(args []string, log *slog.Logger) error {
 	// EDI: 855s and 856s from the outbox to the partners' outbox folders,
 	// and files from their inbox folders into the intake.
 	repeat(bg, &background, ediInterval, ediService.Tick)
+	// Time alone breaches SLAs: a sweep raises those exceptions (and
+	// resolves the ones whose cause went away) so the queue shows them.
+	repeat(bg, &background, breachSweepInterval, func(ctx context.Context) {
+		n, err := db.RaiseBreaches(ctx)
+		if n > 0 {
+			log.Info("raised SLA breaches", "exceptions", n)
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			log.Warn("raise SLA breaches", "err", err)
+		}
+	})
 
 	errc := make(chan error, 1)
 	go func() {
@@ -221,6 +232,9 @@ func serve(args []string, log *slog.Logger) error {
 // ediInterval is how often serve sends EDI documents and reads the
 // partners' inbox folders.
 const ediInterval = 5 * time.Second
+// breachSweepInterval is how often serve looks for SLA breaches; a breach
+// reaches the queue at most this late.
+const breachSweepInterval = time.Minute
 
 // idempotencyPurgeInterval is how often serve deletes expired idempotency
 // keys. A key outlives its retention by at most this much, which is

@@ -1,12 +1,17 @@
 package handlers
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/store"
 	"github.com/oms/oms/views"
 	"github.com/oms/oms/web/httpx"
 )
+
+// AttentionPerPage is how many orders one page of "needs attention" shows.
+const AttentionPerPage = 25
 
 // Home is the start page of each role.
 type Home struct {
@@ -28,8 +33,14 @@ func (h *Home) Show(c *fiber.Ctx) error {
 	}
 	p := views.HomeProps{Counts: counts, Recent: recent}
 	if u.Role == domain.RoleOps || u.Role == domain.RoleAdmin {
-		p.Attention, err = h.DB.RecentOrders(ctx, 10, domain.StatusOnHold, domain.StatusBackordered)
+		page, _ := strconv.Atoi(c.Query("attention_page"))
+		p.AttentionPage, p.Now = max(page, 1), h.DB.Now()
+		p.Attention, p.AttentionTotal, err = h.DB.NeedsAttention(ctx, AttentionPerPage, (p.AttentionPage-1)*AttentionPerPage)
 		if err != nil {
+			return err
+		}
+		p.AttentionPages = (p.AttentionTotal + AttentionPerPage - 1) / AttentionPerPage
+		if p.Exceptions, err = h.DB.ExceptionCounts(ctx); err != nil {
 			return err
 		}
 	}

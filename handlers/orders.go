@@ -148,7 +148,35 @@ func (h *Orders) show(c *fiber.Ctx, status int, note views.NoteForm) error {
 			return err
 		}
 	}
+	if p.Actions, err = h.actions(c, d, ch.CSRF); err != nil {
+		return err
+	}
 	return httpx.Render(c, status, views.OrderPage(ch, p))
+}
+
+// actions is the order page's actions panel for the signed-in role, or
+// nil for a role that acts on no order.
+func (h *Orders) actions(c *fiber.Ctx, d store.OrderDetail, csrf string) (*views.OrderActionsProps, error) {
+	u := httpx.CurrentUser(c)
+	if u == nil || !domain.RoleIn(u.Role, domain.RoleCSR, domain.RoleSales, domain.RoleOps) {
+		return nil, nil
+	}
+	auth, err := h.DB.HoldReleaseAuthority(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	p := &views.OrderActionsProps{Target: views.ActionTarget{Number: d.Order.Number, Version: d.Order.Version, CSRF: csrf},
+		Role: u.Role, Status: d.Order.Status, MayRelease: map[string]bool{}, Lines: d.Lines.Lines, Backorders: d.Backorders,
+		ShipTo: d.Order.ShipTo}
+	for _, hold := range d.Holds {
+		if hold.Open() {
+			p.Holds = append(p.Holds, hold)
+		}
+	}
+	for reason, roles := range auth {
+		p.MayRelease[reason] = domain.RoleIn(u.Role, roles...)
+	}
+	return p, nil
 }
 
 // noteRoles may write internal notes (admin may do everything); the route

@@ -73,6 +73,7 @@ type Customer struct {
 	CreditHold       bool
 	PriceLevel       string
 	ShipComplete     bool
+	BackorderPolicy  string // domain.BackorderPolicy*
 }
 
 // Item is what validation needs to know of an item.

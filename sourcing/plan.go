@@ -688,6 +688,9 @@ func (p *planner) rest(res *Result, a attempt, shipComplete bool, vendorWhy []st
 		if action == RestBackorder && l.Flags.Discontinued {
 			action = RestException
 			lq.Reason = "discontinued item cannot be backordered; " + reason
+		} else if action == RestBackorder && p.order.CancelRest {
+			action = RestCancel
+			lq.Reason = "the customer takes what is available and cancels the rest; " + reason
 		}
 		switch action {
 		case RestCancel:

@@ -74,9 +74,13 @@ type Order struct {
 	ShipMethod   string `json:"ship_method"`
 	// ShipComplete is the customer's or the order's ship-complete flag: all
 	// units ship together from one location or none ship yet.
-	ShipComplete bool   `json:"ship_complete"`
-	ValueCents   int64  `json:"value_cents"`
-	Lines        []Line `json:"lines"`
+	ShipComplete bool `json:"ship_complete"`
+	// CancelRest is the customer's backorder policy "ship what is
+	// available, cancel the rest": units no location has are cancelled
+	// instead of backordered, whatever the rule says.
+	CancelRest bool   `json:"cancel_rest,omitempty"`
+	ValueCents int64  `json:"value_cents"`
+	Lines      []Line `json:"lines"`
 }
 
 // ShipTo is the order's delivery address as far as sourcing cares. When

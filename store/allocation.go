@@ -89,10 +89,10 @@ func loadPlanOrder(ctx context.Context, q querier, orderID int64) (sourcing.Orde
 	var status string
 	var lat, lon sql.NullFloat64
 	err := q.QueryRowContext(ctx, `SELECT o.number, o.channel, c.type, o.ship_region, o.ship_postal_code, o.ship_country,
-			o.ship_city, o.ship_latitude, o.ship_longitude, o.ship_method, o.ship_complete OR c.ship_complete, o.total_cents, o.status
+			o.ship_city, o.ship_latitude, o.ship_longitude, o.ship_method, o.ship_complete OR c.ship_complete, c.backorder_policy = 'ship_available_cancel_rest', o.total_cents, o.status
 		FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?`, orderID).
 		Scan(&o.Number, &o.Channel, &o.CustomerType, &o.ShipTo.Region, &o.ShipTo.PostalCode, &o.ShipTo.Country,
-			&o.ShipTo.City, &lat, &lon, &o.ShipMethod, &o.ShipComplete, &o.ValueCents, &status)
+			&o.ShipTo.City, &lat, &lon, &o.ShipMethod, &o.ShipComplete, &o.CancelRest, &o.ValueCents, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, "", domain.Errorf(domain.ENOTFOUND, "No such order.")
 	} else if err != nil {
@@ -521,7 +521,11 @@ func moveBuckets(ctx context.Context, tx *sql.Tx, moves [][2]int64, from, to str
 // version. It returns the status before and after.
 func refreshOrderStatus(ctx context.Context, tx *sql.Tx, orderID int64, now string) (before, after domain.OrderStatus, err error) {
 	var status string
-	if err = tx.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, orderID).Scan(&status); err != nil {
+	var holds int
+	// One statement for the status and the open holds: this runs once per
+	// order of every action.
+	if err = tx.QueryRowContext(ctx, `SELECT status, (SELECT count(*) FROM holds WHERE order_id = ?1 AND released_at IS NULL)
+		FROM orders WHERE id = ?1`, orderID).Scan(&status, &holds); err != nil {
 		return "", "", err
 	}
 	before = domain.OrderStatus(status)
@@ -530,48 +534,59 @@ func refreshOrderStatus(ctx context.Context, tx *sql.Tx, orderID int64, now stri
 	if err != nil {
 		return "", "", err
 	}
-	type lineStatus struct {
-		id     int64
-		status domain.OrderStatus
-	}
-	var facts domain.OrderFacts
-	var changed []lineStatus
+	var lines []statusLine
 	for rows.Next() {
-		var id int64
-		var b domain.Buckets
-		var ls string
-		if err := rows.Scan(&id, &b.Ordered, &b.Cancelled, &b.Backordered, &b.Allocated, &b.Released, &b.Shipped, &ls); err != nil {
+		var l statusLine
+		if err := rows.Scan(&l.id, &l.b.Ordered, &l.b.Cancelled, &l.b.Backordered, &l.b.Allocated, &l.b.Released, &l.b.Shipped, &l.status); err != nil {
 			rows.Close()
 			return "", "", err
 		}
-		facts.Lines = append(facts.Lines, b)
-		if s := domain.LineStatus(b); string(s) != ls {
-			changed = append(changed, lineStatus{id, s})
-		}
+		lines = append(lines, l)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return "", "", err
 	}
-	if len(changed) > 0 {
-		for _, c := range changed {
-			if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET status = ? WHERE id = ?`, string(c.status), c.id); err != nil {
-				return "", "", err
-			}
+	after, backordered, changed := deriveOrder(before, holds, lines)
+	for _, c := range changed {
+		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET status = ? WHERE id = ?`, string(c.status), c.id); err != nil {
+			return "", "", err
 		}
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM holds WHERE order_id = ? AND released_at IS NULL`, orderID).Scan(&facts.OpenHolds); err != nil {
-		return "", "", err
+	_, err = tx.ExecContext(ctx, `UPDATE orders SET status = ?, has_hold = ?, has_backorder = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+		string(after), holds > 0, backordered, now, orderID)
+	return before, after, err
+}
+
+// statusLine is a line's buckets and stored status.
+type statusLine struct {
+	id     int64
+	b      domain.Buckets
+	status string
+}
+
+// lineStatus is a line's new status.
+type lineStatus struct {
+	id     int64
+	status domain.OrderStatus
+}
+
+// deriveOrder is the one derivation behind refreshOrderStatus and
+// refreshOrderStatuses: the order's status from its lines and open holds,
+// whether anything is backordered, and the lines whose status changed.
+func deriveOrder(before domain.OrderStatus, openHolds int, lines []statusLine) (domain.OrderStatus, bool, []lineStatus) {
+	facts := domain.OrderFacts{OpenHolds: openHolds, Lines: make([]domain.Buckets, 0, len(lines))}
+	var changed []lineStatus
+	var backordered int64
+	for _, l := range lines {
+		facts.Lines = append(facts.Lines, l.b)
+		backordered += l.b.Backordered
+		if s := domain.LineStatus(l.b); string(s) != l.status {
+			changed = append(changed, lineStatus{l.id, s})
+		}
 	}
 	facts.Draft = before == domain.StatusDraft
 	// Closed means invoiced by the ERP; nothing in the OMS reopens it.
 	facts.Invoiced = before == domain.StatusClosed
-	after = domain.DeriveOrderStatus(facts)
-	var backordered int64
-	for _, l := range facts.Lines {
-		backordered += l.Backordered
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE orders SET status = ?, has_hold = ?, has_backorder = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-		string(after), facts.OpenHolds > 0, backordered > 0, now, orderID)
-	return before, after, err
+	return domain.DeriveOrderStatus(facts), backordered > 0, changed
 }

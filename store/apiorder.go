@@ -109,6 +109,7 @@ type APIGroupLine struct {
 
 // APIHold is a hold on the order, open or released.
 type APIHold struct {
+	ID         int64   `json:"id"`
 	Reason     string  `json:"reason"`
 	Note       string  `json:"note"`
 	Open       bool    `json:"open"`
@@ -241,7 +242,7 @@ func newAPIOrder(d OrderDetail, groupLines map[int64][]APIGroupLine) APIOrder {
 			ReleasedAt: apiTime(g.ReleasedAt), ShippedAt: apiTime(g.ShippedAt), CancelledAt: apiTime(g.CancelledAt)})
 	}
 	for _, x := range d.Holds {
-		out.Holds = append(out.Holds, APIHold{Reason: x.Reason, Note: x.Note, Open: x.Open(), PlacedBy: x.PlacedBy,
+		out.Holds = append(out.Holds, APIHold{ID: x.ID, Reason: x.Reason, Note: x.Note, Open: x.Open(), PlacedBy: x.PlacedBy,
 			PlacedAt: apiTime(x.PlacedAt), ReleasedBy: apiString(x.ReleasedBy), ReleasedAt: apiTime(x.ReleasedAt)})
 	}
 	for _, x := range d.Exceptions {

@@ -92,7 +92,8 @@ func (db *DB) captureOrder(ctx context.Context, tx *sql.Tx, req intake.Request, 
 	// derived status, instead of inserting, re-reading and moving them.
 	plan := sourcing.Order{Number: number, Channel: req.Channel, CustomerType: f.Customer.Type,
 		ShipTo:     sourcing.ShipTo{Region: o.ShipTo.Region, PostalCode: o.ShipTo.PostalCode, Country: o.ShipTo.Country, City: o.ShipTo.City},
-		ShipMethod: req.ShipMethod, ShipComplete: o.ShipComplete || f.Customer.ShipComplete, ValueCents: o.TotalCents}
+		ShipMethod: req.ShipMethod, ShipComplete: o.ShipComplete || f.Customer.ShipComplete, ValueCents: o.TotalCents,
+		CancelRest: f.Customer.BackorderPolicy == domain.BackorderPolicyCancelRest}
 	var lat, lon any
 	if p, ok := geo.LookupZIP(o.ShipTo.PostalCode); ok && o.ShipTo.Country == "US" {
 		lat, lon = p.Lat, p.Lon
@@ -380,11 +381,11 @@ func (db *DB) orderFacts(ctx context.Context, q querier, req intake.Request) (or
 		var hold string
 		// The open-orders balance is kept by triggers (migration 0014).
 		err := q.QueryRowContext(ctx, `SELECT c.id, c.account, c.name, c.type, c.active, c.credit_limit_cents, c.open_ar_cents,
-				c.credit_status, c.price_level, c.ship_complete, c.open_orders_cents,
+				c.credit_status, c.price_level, c.ship_complete, c.backorder_policy, c.open_orders_cents,
 				coalesce((SELECT number FROM orders WHERE customer_id = c.id AND customer_po = ?2 AND ?2 <> '' AND status <> 'draft'
 					ORDER BY id LIMIT 1), '')
 			FROM customers c WHERE c.account = ?1`, req.CustomerAccount, req.PONumber).Scan(&c.ID, &c.Account, &c.Name, &c.Type, &c.Active,
-			&c.CreditLimitCents, &c.OpenARCents, &hold, &c.PriceLevel, &c.ShipComplete, &f.OpenOrdersCents, &f.DuplicatePO)
+			&c.CreditLimitCents, &c.OpenARCents, &hold, &c.PriceLevel, &c.ShipComplete, &c.BackorderPolicy, &f.OpenOrdersCents, &f.DuplicatePO)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:

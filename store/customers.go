@@ -17,11 +17,13 @@ const CustomerOrdersPerPage = 25
 // of orders, and their latest events are on the latest orders.
 const customerActivityOrders = 50
 
-const customerSummarySelect = `SELECT id, account, name, type, email, phone, credit_status, active FROM customers`
+const customerSummarySelect = `SELECT id, account, name, type, email, phone, credit_status, active,
+	credit_limit_cents, credit_limit_cents - open_ar_cents - open_orders_cents FROM customers`
 
 func scanCustomerSummary(row interface{ Scan(...any) error }) (domain.CustomerSummary, error) {
 	var c domain.CustomerSummary
-	err := row.Scan(&c.ID, &c.Account, &c.Name, &c.Type, &c.Email, &c.Phone, &c.CreditStatus, &c.Active)
+	err := row.Scan(&c.ID, &c.Account, &c.Name, &c.Type, &c.Email, &c.Phone, &c.CreditStatus, &c.Active,
+		&c.LimitCents, &c.AvailableCents)
 	return c, err
 }
 

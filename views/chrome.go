@@ -42,6 +42,8 @@ var navEntries = []navEntry{
 	{Key: "orders", Label: "Orders", Href: "/orders"},
 	{Key: "entry", Label: "New order", Href: "/orders/new", Roles: []domain.Role{domain.RoleSales}},
 	{Key: "import", Label: "Import", Href: "/orders/import", Roles: []domain.Role{domain.RoleSales, domain.RoleOps}},
+	{Key: "exceptions", Label: "Exceptions", Href: "/exceptions", Roles: []domain.Role{domain.RoleCSR, domain.RoleOps}},
+	{Key: "backorders", Label: "Backorders", Href: "/backorders", Roles: []domain.Role{domain.RoleCSR, domain.RoleOps}},
 	{Key: "inventory", Label: "Inventory", Href: "/inventory"},
 	{Key: "sourcing", Label: "Sourcing", Href: "/sourcing", Roles: []domain.Role{domain.RoleOps}},
 	{Key: "integrations", Label: "Integrations", Href: "/integrations/edi", Roles: []domain.Role{domain.RoleOps}},
@@ -53,6 +55,7 @@ var navEntries = []navEntry{
 var adminTabs = []navEntry{
 	{Key: "users", Label: "Users", Href: "/admin/users"},
 	{Key: "tokens", Label: "API tokens", Href: "/admin/tokens"},
+	{Key: "settings", Label: "Settings", Href: "/admin/settings"},
 }
 
 // visibleNav is the navigation the user's role may use.

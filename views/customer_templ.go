@@ -99,7 +99,7 @@ func CustomerPage(ch Chrome, p CustomerProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = creditBadge(p.Customer.CreditStatus).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = creditBadge(p.Customer.CreditState()).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -113,6 +113,10 @@ func New(db *store.DB, cfg Config) *fiber.App {
 		ediSvc = &edi.Service{DB: db, Log: cfg.Logger}
 	}
 	ediH := &handlers.EDI{DB: db, Service: ediSvc}
+	actions := &handlers.OrderActions{DB: db}
+	exceptions := &handlers.Exceptions{DB: db}
+	backorders := &handlers.Backorders{DB: db}
+	settings := &handlers.Settings{DB: db}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS), oneContentLength)
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -176,6 +180,29 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/orders/:number/lines", staff, orders.Lines)
 	app.Get("/orders/:number/timeline", staff, orders.Timeline)
 	app.Post("/orders/:number/notes", staff, orders.AddNote)
+	// Actions on an order: the store checks the role each action needs
+	// (and, for holds, the release authority of the hold's reason).
+	app.Post("/orders/:number/holds/:id<int>/release", staff, actions.ReleaseHold)
+	app.Post("/orders/:number/cancel", staff, actions.Cancel)
+	app.Post("/orders/:number/address", staff, actions.Address)
+	app.Post("/orders/:number/notify", staff, actions.Notify)
+	app.Post("/orders/:number/lines/cancel", staff, actions.CancelLine)
+	app.Post("/orders/:number/lines/price", staff, actions.Price)
+	app.Post("/orders/:number/lines/substitute", staff, actions.Substitute)
+	app.Post("/orders/:number/lines/allocate", staff, actions.Allocate)
+	app.Post("/orders/:number/lines/dropship", staff, actions.Dropship)
+
+	// The exception queue and the backorder board: ops and admin work
+	// them, customer service reads them.
+	readers := allow(domain.RoleCSR, domain.RoleOps)
+	app.Get("/exceptions", readers, exceptions.List)
+	app.Post("/exceptions/claim", ops, exceptions.Claim)
+	app.Post("/exceptions/bulk", ops, exceptions.Bulk)
+	app.Post("/exceptions/views", readers, exceptions.SaveView)
+	app.Post("/exceptions/views/:id<int>/delete", readers, exceptions.DeleteView)
+	app.Post("/exceptions/:id<int>/resolve", ops, exceptions.Resolve)
+	app.Get("/backorders", readers, backorders.List)
+	app.Post("/receipts", ops, backorders.Receive)
 	app.Get("/customers/:account", staff, customers.Show)
 
 	// EDI: operations read, administrators change; the raw documents are
@@ -198,6 +225,8 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/admin/tokens", allow(domain.RoleAdmin), tokens.List)
 	app.Post("/admin/tokens", allow(domain.RoleAdmin), tokens.Create)
 	app.Post("/admin/tokens/:id/revoke", allow(domain.RoleAdmin), tokens.Revoke)
+	app.Get("/admin/settings", allow(domain.RoleAdmin), settings.Show)
+	app.Post("/admin/settings", allow(domain.RoleAdmin), settings.Update)
 
 	// JSON API: a bearer token or a session (with the CSRF header for POST).
 	app.Post("/api/v1/orders", allow(domain.RoleSales, domain.RoleOps), orderCapture.Create)
@@ -208,6 +237,10 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/api/v1/edi/x12", allow(domain.RoleSales, domain.RoleOps), ediH.PostX12)
 	app.Get("/api/v1/edi/partners", allow(domain.RoleOps), ediH.Partners)
 	app.Post("/api/v1/edi/partners", admins, ediH.PutPartner)
+	app.Post("/api/v1/orders/:number/holds/:id<int>/release", staff, actions.APIReleaseHold)
+	app.Post("/api/v1/orders/:number/cancel", staff, actions.APICancel)
+	app.Post("/api/v1/orders/:number/lines/:line<int>/cancel", staff, actions.APICancelLine)
+	app.Post("/api/v1/orders/:number/lines/:line<int>/substitute", staff, actions.APISubstitute)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")
