@@ -142,6 +142,9 @@ func (h *Orders) show(c *fiber.Ctx, status int, note views.NoteForm) error {
 		Timeline: views.TimelineProps{Number: d.Order.Number, Events: d.Events, Kinds: d.EventKinds, Kind: kind},
 		Note:     note, CanNote: canNote(c),
 	}
+	if p.Allocation, err = allocationPanel(c, h.DB, d.Order.Number); err != nil {
+		return err
+	}
 	return httpx.Render(c, status, views.OrderPage(ch, p))
 }
 

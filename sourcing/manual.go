@@ -85,9 +85,16 @@ type PreviewGroup struct {
 	New          bool        `json:"new"`     // created by the change
 	Changed      bool        `json:"changed"` // its lines change
 	Recall       bool        `json:"recall"`  // released: units leave it only once the WMS confirms a recall
-	Units        int64       `json:"units"`
-	Lines        []GroupLine `json:"lines"`
-	ShipDate     time.Time   `json:"ship_date"` // estimated
+	Units        int64         `json:"units"`
+	Lines        []PreviewLine `json:"lines"`
+	ShipDate     time.Time     `json:"ship_date"` // estimated
+}
+
+// PreviewLine is the quantity of one order line in a shipment.
+type PreviewLine struct {
+	LineNo   int    `json:"line_no"`
+	SKU      string `json:"sku"`
+	Quantity int64  `json:"quantity"`
 }
 
 // Preview is what a manual change would do, computed without reserving
@@ -173,6 +180,7 @@ type working struct {
 	locs    map[int64]Location
 	codes   map[string]int64 // upper-case code -> ID
 	lines   map[int]Line     // by line number
+	lineNo  map[int64]int    // by line ID
 	bo      map[int64]int64  // backordered by line ID
 	groups  []*workGroup
 	avail   map[[2]int64]int64 // (item, location) -> available to promise now
@@ -196,8 +204,10 @@ func newWorking(cur Current, snap Snapshot) *working {
 		w.locs[l.ID] = l
 		w.codes[strings.ToUpper(l.Code)] = l.ID
 	}
+	w.lineNo = map[int64]int{}
 	for _, l := range cur.Order.Lines {
 		w.lines[l.LineNo] = l
+		w.lineNo[l.LineID] = l.LineNo
 	}
 	for _, g := range cur.Groups {
 		c := g
@@ -384,9 +394,11 @@ func (w *working) previewGroups(before *working, now time.Time) []PreviewGroup {
 	for _, g := range w.live() {
 		l := w.locs[g.LocationID]
 		pg := PreviewGroup{Seq: g.Seq, LocationID: l.ID, LocationCode: l.Code, LocationName: l.Name, Dropship: g.Dropship,
-			Status: g.Status, New: g.new, Changed: g.changed, Recall: g.recall, Units: g.Units(), Lines: slices.Clone(g.Lines),
-			ShipDate: ShipDate(l, now)}
-		slices.SortFunc(pg.Lines, func(a, b GroupLine) int { return cmp.Compare(a.LineID, b.LineID) })
+			Status: g.Status, New: g.new, Changed: g.changed, Recall: g.recall, Units: g.Units(), ShipDate: ShipDate(l, now)}
+		for _, gl := range g.Lines {
+			pg.Lines = append(pg.Lines, PreviewLine{LineNo: w.lineNo[gl.LineID], SKU: gl.SKU, Quantity: gl.Quantity})
+		}
+		slices.SortFunc(pg.Lines, func(a, b PreviewLine) int { return cmp.Compare(a.LineNo, b.LineNo) })
 		out = append(out, pg)
 	}
 	return out

@@ -124,7 +124,11 @@ func TestMovesTo(t *testing.T) {
 		split := c
 		split.Groups = nil
 		for _, g := range pv.Groups {
-			split.Groups = append(split.Groups, LiveGroup{Seq: g.Seq, LocationID: g.LocationID, LocationCode: g.LocationCode, Status: g.Status, Lines: g.Lines})
+			lg := LiveGroup{Seq: g.Seq, LocationID: g.LocationID, LocationCode: g.LocationCode, Status: g.Status}
+			for _, pl := range g.Lines {
+				lg.Lines = append(lg.Lines, GroupLine{LineID: int64(pl.LineNo), SKU: pl.SKU, Quantity: pl.Quantity})
+			}
+			split.Groups = append(split.Groups, lg)
 		}
 		back, err := MovesTo(split, map[int]map[string]int64{1: {"dal": 10}})
 		if err != nil || !slices.Equal(back, []Move{{LineNo: 1, From: 2, To: "DAL", Quantity: 4}}) {

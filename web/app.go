@@ -91,6 +91,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	lookup := &handlers.LookupAPI{DB: db}
 	entry := &handlers.Entry{DB: db}
 	imports := &handlers.Import{DB: db, Logger: cfg.Logger}
+	allocation := &handlers.Allocation{DB: db}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS))
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -148,6 +149,12 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/orders/:number/lines", staff, orders.Lines)
 	app.Get("/orders/:number/timeline", staff, orders.Timeline)
 	app.Post("/orders/:number/notes", staff, orders.AddNote)
+	// Rerouting: operations, and customer service when an admin allows it
+	// (the store checks the setting in the action's own transaction).
+	rerouters := allow(domain.RoleOps, domain.RoleCSR)
+	app.Get("/orders/:number/allocation", rerouters, allocation.Show)
+	app.Post("/orders/:number/allocation/preview", rerouters, allocation.Preview)
+	app.Post("/orders/:number/allocation", rerouters, allocation.Confirm)
 	app.Get("/customers/:account", staff, customers.Show)
 
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
@@ -163,6 +170,11 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/api/v1/customers", lookup.Customers)
 	app.Get("/api/v1/orders", staff, orderLookup.Orders)
 	app.Get("/api/v1/orders/:number", staff, orderLookup.Order)
+	app.Get("/api/v1/orders/:number/allocation", rerouters, allocation.APIAllocation)
+	app.Post("/api/v1/orders/:number/moves", rerouters, allocation.APIMoves)
+	// The WMS answers recalls with an operations token; it acts as the system.
+	app.Post("/api/v1/orders/:number/shipments/:seq/recall/confirm", ops, allocation.APIRecallConfirm)
+	app.Post("/api/v1/orders/:number/shipments/:seq/recall/refuse", ops, allocation.APIRecallRefuse)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")
