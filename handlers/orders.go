@@ -142,6 +142,9 @@ func (h *Orders) show(c *fiber.Ctx, status int, note views.NoteForm) error {
 		Timeline: views.TimelineProps{Number: d.Order.Number, Events: d.Events, Kinds: d.EventKinds, Kind: kind},
 		Note:     note, CanNote: canNote(c),
 	}
+	for _, pl := range d.Plans {
+		p.Plans = append(p.Plans, views.PlanView{At: pl.At, Sentences: pl.Sentences, Shipments: pl.Shipments, Newest: pl.Newest})
+	}
 	if p.Allocation, err = allocationPanel(c, h.DB, d.Order.Number); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/sourcing"
@@ -575,6 +576,68 @@ func orderRecalls(ctx context.Context, tx *sql.Tx, orderID int64) ([]Recall, err
 			return nil, err
 		}
 		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PlanTrace is one sourcing decision on an order, the engine's or a
+// person's, with the shipments planned under it.
+type PlanTrace struct {
+	At        time.Time
+	Sentences []string
+	Shipments []int // group numbers planned under this decision (not cancelled)
+	Newest    bool
+}
+
+// maxPlanTraces bounds the decisions the order page lists.
+const maxPlanTraces = 20
+
+// orderPlans reads the decisions the order's shipments were planned under,
+// and the newest decision, newest first. A group written before groups
+// recorded their decision (migration 0040) takes the newest one made at or
+// before it.
+func orderPlans(ctx context.Context, tx *sql.Tx, orderID int64) ([]PlanTrace, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT g.seq, coalesce(g.trace_id,
+			(SELECT max(t.id) FROM sourcing_traces t WHERE t.order_id = g.order_id AND t.created_at <= g.created_at),
+			(SELECT min(t.id) FROM sourcing_traces t WHERE t.order_id = g.order_id), 0)
+		FROM fulfilment_groups g WHERE g.order_id = ? AND g.status <> 'cancelled' ORDER BY g.seq`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("read plans of shipments: %w", err)
+	}
+	under := map[int64][]int{}
+	for rows.Next() {
+		var seq int
+		var trace int64
+		if err := rows.Scan(&seq, &trace); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		under[trace] = append(under[trace], seq)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT id, trace, created_at FROM sourcing_traces WHERE order_id = ? ORDER BY id DESC LIMIT ?`, orderID, maxPlanTraces)
+	if err != nil {
+		return nil, fmt.Errorf("read plans: %w", err)
+	}
+	defer rows.Close()
+	var out []PlanTrace
+	for first := true; rows.Next(); first = false {
+		var id int64
+		var raw, at string
+		if err := rows.Scan(&id, &raw, &at); err != nil {
+			return nil, err
+		}
+		if !first && len(under[id]) == 0 {
+			continue
+		}
+		p := PlanTrace{At: ParseTime(at), Shipments: under[id], Newest: first}
+		if err := json.Unmarshal([]byte(raw), &p.Sentences); err != nil {
+			p.Sentences = []string{raw}
+		}
+		out = append(out, p)
 	}
 	return out, rows.Err()
 }

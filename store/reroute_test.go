@@ -414,3 +414,58 @@ func TestChangePlanRace(t *testing.T) {
 	}
 	checkInvariants(t, n.db)
 }
+
+// TestWillCallPlans: a will-call order comes from the one location the
+// customer picks up at, re-plans of its backorders included, and the order
+// page names the plan each shipment was made under.
+func TestWillCallPlans(t *testing.T) {
+	ctx := t.Context()
+	n := newNetwork(t)
+	n.item(t, "A", true, map[string]int64{"DAL": 4, "HBG": 10})
+	num := n.order(t, "SO-WC", false, map[string]int64{"A": 10})
+	stock := func(code string, qty int64) {
+		t.Helper()
+		err := n.db.Update(ctx, func(tx *sql.Tx) error {
+			_, err := tx.Exec(`UPDATE inventory SET on_hand = on_hand + ? WHERE item_id = ? AND location_id = ?`, qty, n.items["A"], n.locations[code])
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := n.db.Update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE orders SET ship_method = 'WILLCALL' WHERE number = ?`, num)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.db.SourceOrder(ctx, num, "test"); err != nil {
+		t.Fatal(err)
+	}
+	stock("HBG", 20)
+	if _, err := n.db.SourceOrder(ctx, num, "test"); err != nil {
+		t.Fatal(err)
+	}
+	stock("DAL", 6)
+	if _, err := n.db.SourceOrder(ctx, num, "test"); err != nil {
+		t.Fatal(err)
+	}
+	checkInvariants(t, n.db)
+	d, err := n.db.OrderDetail(ctx, num, store.LineQuery{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at []string
+	for _, g := range d.Groups {
+		at = append(at, g.LocationCode)
+	}
+	if !slices.Equal(at, []string{"DAL", "DAL"}) {
+		t.Fatalf("will-call shipments from %v, want both from DAL (no HBG, no vendor)", at)
+	}
+	if len(d.Plans) != 2 || !slices.Equal(d.Plans[0].Shipments, []int{2}) || !slices.Equal(d.Plans[1].Shipments, []int{1}) || !d.Plans[0].Newest {
+		t.Fatalf("plans %+v, want shipment 2's then shipment 1's", d.Plans)
+	}
+	if !strings.Contains(strings.Join(d.Plans[1].Sentences, " "), "Will-call: the customer picks up at Dallas") {
+		t.Fatalf("first plan: %v", d.Plans[1].Sentences)
+	}
+}
