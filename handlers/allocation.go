@@ -173,7 +173,10 @@ func (h *Allocation) Confirm(c *fiber.Ctx) error {
 	if err := httpx.SetFlash(c, msg); err != nil {
 		return err
 	}
-	return httpx.Redirect(c, "/orders/"+url.PathEscape(p.Number)+"#allocation")
+	// To the top of the order, not to #allocation: the shipments and lines
+	// the change made come first, and a redirect to the page's own address
+	// plus a fragment would not reload it.
+	return httpx.Redirect(c, "/orders/"+url.PathEscape(p.Number))
 }
 
 // conflict answers a stale version with the fresh plan and who changed it.

@@ -76,15 +76,16 @@ type Outcome struct {
 
 // PreviewGroup is one shipment of the plan after a change.
 type PreviewGroup struct {
-	Seq          int         `json:"seq"`
-	LocationID   int64       `json:"location_id"`
-	LocationCode string      `json:"location_code"`
-	LocationName string      `json:"location_name"`
-	Dropship     bool        `json:"dropship"`
-	Status       string      `json:"status"`
-	New          bool        `json:"new"`     // created by the change
-	Changed      bool        `json:"changed"` // its lines change
-	Recall       bool        `json:"recall"`  // released: units leave it only once the WMS confirms a recall
+	Seq          int           `json:"seq"`
+	LocationID   int64         `json:"location_id"`
+	LocationCode string        `json:"location_code"`
+	LocationName string        `json:"location_name"`
+	Dropship     bool          `json:"dropship"`
+	Status       string        `json:"status"`
+	New          bool          `json:"new"`     // created by the change
+	Changed      bool          `json:"changed"` // its lines change
+	Gained       bool          `json:"gained"`  // units move into it
+	Recall       bool          `json:"recall"`  // released: units leave it only once the WMS confirms a recall
 	Units        int64         `json:"units"`
 	Lines        []PreviewLine `json:"lines"`
 	ShipDate     time.Time     `json:"ship_date"` // estimated
@@ -191,7 +192,7 @@ type working struct {
 
 type workGroup struct {
 	LiveGroup
-	new, changed, recall bool
+	new, changed, gained, recall bool
 }
 
 func newWorking(cur Current, snap Snapshot) *working {
@@ -304,7 +305,7 @@ func (w *working) apply(m Move) (step string, recall bool, problem string) {
 	}
 	g := w.openGroupAt(dst)
 	g.put(l, m.Quantity)
-	g.changed = true
+	g.changed, g.gained = true, true
 	verb := "to"
 	if dst.Type == TypeVendor {
 		verb = "dropshipped from"
@@ -394,7 +395,7 @@ func (w *working) previewGroups(before *working, now time.Time) []PreviewGroup {
 	for _, g := range w.live() {
 		l := w.locs[g.LocationID]
 		pg := PreviewGroup{Seq: g.Seq, LocationID: l.ID, LocationCode: l.Code, LocationName: l.Name, Dropship: g.Dropship,
-			Status: g.Status, New: g.new, Changed: g.changed, Recall: g.recall, Units: g.Units(), ShipDate: ShipDate(l, now)}
+			Status: g.Status, New: g.new, Changed: g.changed, Gained: g.gained, Recall: g.recall, Units: g.Units(), ShipDate: ShipDate(l, now)}
 		for _, gl := range g.Lines {
 			pg.Lines = append(pg.Lines, PreviewLine{LineNo: w.lineNo[gl.LineID], SKU: gl.SKU, Quantity: gl.Quantity})
 		}

@@ -374,7 +374,7 @@ func openGroupAt(ctx context.Context, tx *sql.Tx, orderID int64, loc sourcing.Lo
 }
 
 // writeManualTrace records a manual change as a plan of its own, so that
-// the order page can say why each shipment it made or changed ships from
+// the order page can say why each shipment it made or added to ships from
 // where it does.
 func (db *DB) writeManualTrace(ctx context.Context, tx *sql.Tx, orderID int64, pv sourcing.Preview, sentences []string) error {
 	trace, err := json.Marshal(sentences)
@@ -388,7 +388,9 @@ func (db *DB) writeManualTrace(ctx context.Context, tx *sql.Tx, orderID int64, p
 	}
 	id, _ := r.LastInsertId()
 	for _, g := range pv.Groups {
-		if g.New || (g.Changed && !g.Recall) {
+		// A shipment that only gave units away still ships under the plan
+		// it was made by; one that took units ships under this one.
+		if g.Gained && !g.Recall {
 			if _, err := tx.ExecContext(ctx, `UPDATE fulfilment_groups SET trace_id = ? WHERE order_id = ? AND seq = ?`, id, orderID, g.Seq); err != nil {
 				return err
 			}
