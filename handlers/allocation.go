@@ -47,6 +47,13 @@ func allocationPanel(c *fiber.Ctx, db *store.DB, number string) (*views.Allocati
 		return nil, err
 	}
 	p := panelProps(al)
+	if u.Role == domain.RoleAdmin {
+		v, _, err := db.Setting(c.UserContext(), store.SettingCSRMayReroute)
+		if err != nil {
+			return nil, err
+		}
+		p.AdminCSRSetting = &views.CSRSetting{Allowed: v == "true", CSRF: httpx.CSRFToken(c)}
+	}
 	return &p, nil
 }
 
@@ -559,4 +566,27 @@ func (h *Allocation) recallAnswer(c *fiber.Ctx, confirmed bool) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"order": o})
+}
+
+// SetCSRReroute is POST /admin/settings/reroute (admin): whether customer
+// service may move, split and consolidate shipments (allowed=true|false).
+// The change is an event; the page comes back with a notice.
+func (h *Allocation) SetCSRReroute(c *fiber.Ctx) error {
+	allowed := c.FormValue("allowed") == "true"
+	caller, _ := httpx.CurrentCaller(c)
+	if err := h.DB.SetSetting(c.UserContext(), store.SettingCSRMayReroute, strconv.FormatBool(allowed), caller.Actor, caller.Role); err != nil {
+		return err
+	}
+	msg := "Customer service may no longer change where orders ship from."
+	if allowed {
+		msg = "Customer service may now change where orders ship from, as operations does."
+	}
+	if err := httpx.SetFlash(c, msg); err != nil {
+		return err
+	}
+	back := "/"
+	if n := c.FormValue("order"); n != "" {
+		back = "/orders/" + url.PathEscape(n)
+	}
+	return httpx.Redirect(c, back)
 }

@@ -75,6 +75,9 @@ func TestAllocationPanelRoles(t *testing.T) {
 	a, ops := rerouteApp(t, "ops@demo.test")
 	_, body := ops.Get("/orders/SO-200001")
 	doc := testapp.Doc(t, body)
+	if doc.Find(`[data-testid="csr-reroute-toggle"]`).Length() != 0 {
+		t.Fatal("ops sees the admin's switch")
+	}
 	if doc.Find(`#allocation [data-testid="matrix-row"]`).Length() != 1 || doc.Find(`[data-testid="cell-1-DAL"]`).AttrOr("value", "") != "10" {
 		t.Fatalf("ops sees no matrix with 10 at DAL")
 	}
@@ -87,8 +90,17 @@ func TestAllocationPanelRoles(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("csr preview: %d", resp.StatusCode)
 	}
-	if err := a.DB.SetSetting(t.Context(), store.SettingCSRMayReroute, "true", "admin@demo.test", domain.RoleAdmin); err != nil {
-		t.Fatal(err)
+	admin := a.Client(t)
+	admin.SignIn("admin@demo.test")
+	_, body = admin.Get("/orders/SO-200001")
+	if testapp.Doc(t, body).Find(`[data-testid="csr-reroute-toggle"]`).Length() != 1 {
+		t.Fatal("the admin sees no switch for customer service")
+	}
+	if resp, _ := admin.PostForm("/admin/settings/reroute", url.Values{"allowed": {"true"}, "order": {"SO-200001"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("admin setting: %d", resp.StatusCode)
+	}
+	if resp, _ := ops.PostForm("/admin/settings/reroute", url.Values{"allowed": {"false"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("ops changing the setting: %d", resp.StatusCode)
 	}
 	if _, body := csr.Get("/orders/SO-200001"); !strings.Contains(body, `id="allocation"`) {
 		t.Fatal("customer service does not see the panel once allowed")

@@ -160,6 +160,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
 	app.Post("/admin/users/:id/password", allow(domain.RoleAdmin), admin.ResetPassword)
+	app.Post("/admin/settings/reroute", allow(domain.RoleAdmin), allocation.SetCSRReroute)
 	app.Get("/admin/tokens", allow(domain.RoleAdmin), tokens.List)
 	app.Post("/admin/tokens", allow(domain.RoleAdmin), tokens.Create)
 	app.Post("/admin/tokens/:id/revoke", allow(domain.RoleAdmin), tokens.Revoke)
