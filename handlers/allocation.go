@@ -287,14 +287,9 @@ func quickWant(cur sourcing.Current, from, to string) map[int]map[string]int64 {
 
 // apiMovesRequest is the body of POST /api/v1/orders/{number}/moves.
 type apiMovesRequest struct {
-	Moves []struct {
-		LineNo       int    `json:"line_no"`
-		FromShipment int    `json:"from_shipment"`
-		To           string `json:"to"`
-		Quantity     int64  `json:"quantity"`
-	} `json:"moves"`
-	Reason   string `json:"reason"`
-	Override bool   `json:"override"`
+	Moves    []apiMove `json:"moves"`
+	Reason   string    `json:"reason"`
+	Override bool      `json:"override"`
 }
 
 type apiOutcome struct {
@@ -323,6 +318,7 @@ type apiPreviewShipment struct {
 	Lines        []apiPreviewLine `json:"lines"`
 }
 
+// apiMove is one move on the wire (sourcing.Move).
 type apiMove struct {
 	LineNo       int    `json:"line_no"`
 	FromShipment int    `json:"from_shipment"`
