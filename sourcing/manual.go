@@ -617,6 +617,22 @@ func AllocationMatrix(cur Current, snap Snapshot, rules []Rule) Matrix {
 		}
 		return cmp.Compare(a.Location.ID, b.Location.ID)
 	})
+	type at struct{ line, loc int64 }
+	held := map[at]*MatrixCell{}
+	for _, g := range cur.Groups {
+		for _, gl := range g.Lines {
+			k := at{gl.LineID, g.LocationID}
+			if held[k] == nil {
+				held[k] = &MatrixCell{}
+			}
+			if g.Status == GroupReleased {
+				held[k].Released += gl.Quantity
+				held[k].Recall = held[k].Recall || g.RecallRequested
+			} else {
+				held[k].Planned += gl.Quantity
+			}
+		}
+	}
 	for _, l := range cur.Order.Lines {
 		r := MatrixRow{Line: l, Backordered: cur.Backordered[l.LineID]}
 		for _, c := range m.Columns {
@@ -629,21 +645,8 @@ func AllocationMatrix(cur Current, snap Snapshot, rules []Rule) Matrix {
 					cell.Available = max(q, 0)
 				}
 			}
-			for _, g := range cur.Groups {
-				if g.LocationID != c.Location.ID {
-					continue
-				}
-				for _, gl := range g.Lines {
-					if gl.LineID != l.LineID {
-						continue
-					}
-					if g.Status == GroupReleased {
-						cell.Released += gl.Quantity
-						cell.Recall = cell.Recall || g.RecallRequested
-					} else {
-						cell.Planned += gl.Quantity
-					}
-				}
+			if h := held[at{l.LineID, c.Location.ID}]; h != nil {
+				cell.Planned, cell.Released, cell.Recall = h.Planned, h.Released, h.Recall
 			}
 			r.Cells = append(r.Cells, cell)
 		}

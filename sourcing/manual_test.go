@@ -174,3 +174,30 @@ func TestShipDate(t *testing.T) {
 		})
 	}
 }
+
+func TestAllocationMatrix(t *testing.T) {
+	c := current()
+	c.Groups = append(c.Groups, LiveGroup{Seq: 2, LocationID: renoDC, LocationCode: "RNO", Status: GroupReleased, RecallRequested: true,
+		Lines: []GroupLine{{LineID: 1, ItemID: 100, SKU: "SKU-100", Quantity: 3}}})
+	s := snap(stock{}.add(100, dallasDC, 7).add(100, atlantaDC, 2))
+	m := AllocationMatrix(c, s, ruleWith(Policy{Eligible: Eligibility{Types: []string{TypeDC}}, Rank: RankDistance, MaxSplits: 2, Dropship: true}))
+	var codes []string
+	for _, col := range m.Columns {
+		codes = append(codes, col.Location.Code)
+	}
+	// Eligible DCs nearest Dallas first, then the ones the rule would not
+	// use, then the vendor; the inactive DC is left out.
+	if want := []string{"DAL", "ATL", "RNO", "CHI", "EWR", "ACME"}; !slices.Equal(codes, want) {
+		t.Fatalf("columns %v, want %v", codes, want)
+	}
+	if m.Columns[3].Tier >= 0 || !strings.Contains(m.Columns[3].Why, "3PL") {
+		t.Fatalf("CHI: tier %d %q", m.Columns[3].Tier, m.Columns[3].Why)
+	}
+	row := m.Rows[0]
+	if row.Cells[0].Planned != 10 || row.Cells[0].Available != 7 || row.Cells[2].Released != 3 || !row.Cells[2].Recall {
+		t.Fatalf("line 1 cells %+v", row.Cells)
+	}
+	if !row.Cells[5].Blocked || m.Rows[1].Cells[5].Blocked || m.Rows[1].Cells[5].Available != -1 {
+		t.Fatalf("vendor cells: line 1 %+v, line 2 %+v", row.Cells[5], m.Rows[1].Cells[5])
+	}
+}

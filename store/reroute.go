@@ -139,6 +139,10 @@ func (db *DB) ChangePlan(ctx context.Context, a OrderAction, ch PlanChange) (dom
 		if err := mayReroute(ctx, tx, a); err != nil {
 			return ActionEvent{}, err
 		}
+		switch o.Status {
+		case domain.StatusDraft, domain.StatusCancelled, domain.StatusClosed:
+			return ActionEvent{}, domain.Errorf(domain.EINVALID, "Order %s is %s: nothing on it can be moved.", o.Number, strings.ToLower(o.Status.Label()))
+		}
 		cur, snap, rules, err := planState(ctx, tx, o.ID)
 		if err != nil {
 			return ActionEvent{}, err
