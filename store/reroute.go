@@ -485,8 +485,9 @@ func (db *DB) ConfirmRecall(ctx context.Context, a OrderAction, seq int) (domain
 				return ActionEvent{}, err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE fulfilment_groups SET status = 'planned', released_at = NULL, recall_requested_at = NULL,
-			recall_requested_by = '', recall_moves = '' WHERE id = ?`, g.ID); err != nil {
+		// The carrier the warehouse booked goes with the release it undid.
+		if _, err := tx.ExecContext(ctx, `UPDATE fulfilment_groups SET status = 'planned', released_at = NULL, carrier = '', service = '',
+			tracking_number = '', recall_requested_at = NULL, recall_requested_by = '', recall_moves = '' WHERE id = ?`, g.ID); err != nil {
 			return ActionEvent{}, err
 		}
 		summary := fmt.Sprintf("The warehouse gave back shipment %d from %s; it is planned again.", seq, g.Location)
