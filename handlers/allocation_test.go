@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -14,25 +15,60 @@ import (
 	"github.com/oms/oms/store"
 )
 
-func rerouteApp(t *testing.T, email string) (*testapp.App, *testapp.Client) {
+// rerouteApp is the small network (newOpsApp) with SO-2 to SO-4 as copies
+// of SO-1 (5 BOLT-10 to Dallas, planned at DAL), so that each subtest has
+// an order of its own, and an operations manager signed in.
+func rerouteApp(t *testing.T) (*testapp.App, *testapp.Client) {
 	t.Helper()
 	a := newOpsApp(t)
+	ctx := t.Context()
+	for _, number := range []string{"SO-2", "SO-3", "SO-4"} {
+		err := a.DB.Update(ctx, func(tx *sql.Tx) error {
+			r, err := tx.Exec(`INSERT INTO orders (number, channel, customer_id, ship_name, ship_line1, ship_city, ship_region, ship_postal_code,
+					status, total_cents, created_by, created_at, updated_at)
+				SELECT ?, channel, customer_id, ship_name, ship_line1, ship_city, ship_region, ship_postal_code,
+					'backordered', total_cents, created_by, created_at, updated_at FROM orders WHERE number = 'SO-1'`, number)
+			if err != nil {
+				return err
+			}
+			id, _ := r.LastInsertId()
+			_, err = tx.Exec(`INSERT INTO order_lines (order_id, line_no, item_id, sku, description, quantity, unit_price_cents, qty_backordered, status)
+				SELECT ?, line_no, item_id, sku, description, quantity, unit_price_cents, quantity, 'backordered'
+				FROM order_lines WHERE order_id = (SELECT id FROM orders WHERE number = 'SO-1')`, id)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.DB.SourceOrder(ctx, number, "setup"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	c := a.Client(t)
-	c.SignIn(email)
+	c.SignIn("ops@demo.test")
 	return a, c
 }
 
-func version(t *testing.T, db *store.DB) int64 {
+func version(t *testing.T, db *store.DB, number string) int64 {
 	t.Helper()
-	o, err := db.APIOrderByNumber(t.Context(), "SO-1")
+	o, err := db.APIOrderByNumber(t.Context(), number)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return o.Version
 }
 
-func TestAllocationPanelRoles(t *testing.T) {
-	a, ops := rerouteApp(t, "ops@demo.test")
+// TestAllocation runs the allocation screen and API on one app: building
+// an app creates and signs in users, which is slow by design (argon2id).
+func TestAllocation(t *testing.T) {
+	a, ops := rerouteApp(t)
+	t.Run("PanelRoles", func(t *testing.T) { allocationPanelRoles(t, a, ops) })
+	t.Run("Screen", func(t *testing.T) { allocationScreen(t, a, ops) })
+	t.Run("API", func(t *testing.T) { allocationAPI(t, a, ops) })
+	t.Run("Recall", func(t *testing.T) { recallAPI(t, a, ops) })
+}
+
+func allocationPanelRoles(t *testing.T, a *testapp.App, ops *testapp.Client) {
 	_, body := ops.Get("/orders/SO-1")
 	doc := testapp.Doc(t, body)
 	if doc.Find(`[data-testid="csr-reroute-toggle"]`).Length() != 0 {
@@ -67,12 +103,11 @@ func TestAllocationPanelRoles(t *testing.T) {
 	}
 }
 
-func TestAllocationScreen(t *testing.T) {
-	a, c := rerouteApp(t, "ops@demo.test")
-	v := strconv.FormatInt(version(t, a.DB), 10)
+func allocationScreen(t *testing.T, a *testapp.App, c *testapp.Client) {
+	v := strconv.FormatInt(version(t, a.DB, "SO-2"), 10)
 	split := url.Values{"version": {v}, "q.1.DAL": {"3"}, "q.1.HBG": {"2"}, "bo.1": {"0"}}
 	t.Run("PreviewReservesNothing", func(t *testing.T) {
-		resp, body := c.HTMX(http.MethodPost, "/orders/SO-1/allocation/preview", split)
+		resp, body := c.HTMX(http.MethodPost, "/orders/SO-2/allocation/preview", split)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("status %d: %s", resp.StatusCode, body)
 		}
@@ -83,27 +118,27 @@ func TestAllocationScreen(t *testing.T) {
 		if doc.Find(`[data-testid="preview-breaks"]`).Length() != 0 {
 			t.Fatal("a split of a $62.50 order breaks no rule")
 		}
-		if version(t, a.DB) != mustInt(v) {
+		if version(t, a.DB, "SO-2") != mustInt(v) {
 			t.Fatal("a preview changed the order")
 		}
 	})
 	t.Run("ErrInvalidTotal", func(t *testing.T) {
 		bad := url.Values{"version": {v}, "q.1.DAL": {"3"}, "q.1.HBG": {"3"}, "bo.1": {"0"}}
-		resp, body := c.HTMX(http.MethodPost, "/orders/SO-1/allocation/preview", bad)
+		resp, body := c.HTMX(http.MethodPost, "/orders/SO-2/allocation/preview", bad)
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "add up to 6") {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
 	})
 	t.Run("ConfirmThenConflict", func(t *testing.T) {
-		_, body := c.HTMX(http.MethodPost, "/orders/SO-1/allocation/preview", split)
+		_, body := c.HTMX(http.MethodPost, "/orders/SO-2/allocation/preview", split)
 		moves := testapp.Doc(t, body).Find(`[data-testid="allocation-confirm-form"] input[name=moves]`).AttrOr("value", "")
 		confirm := url.Values{"version": {v}, "moves": {moves}, "reason": {"HBG truck leaves first"}}
-		resp, _ := c.HTMX(http.MethodPost, "/orders/SO-1/allocation", confirm)
+		resp, _ := c.HTMX(http.MethodPost, "/orders/SO-2/allocation", confirm)
 		if resp.StatusCode != http.StatusNoContent || resp.Header.Get("HX-Redirect") == "" {
 			t.Fatalf("confirm: status %d", resp.StatusCode)
 		}
 		// A colleague confirming the same preview a second later.
-		resp, body = c.HTMX(http.MethodPost, "/orders/SO-1/allocation", confirm)
+		resp, body = c.HTMX(http.MethodPost, "/orders/SO-2/allocation", confirm)
 		doc := testapp.Doc(t, body)
 		if resp.StatusCode != http.StatusConflict || !strings.Contains(doc.Find(`[data-testid="allocation-message"]`).Text(), "changed since you opened it") {
 			t.Fatalf("second confirm: status %d", resp.StatusCode)
@@ -119,9 +154,9 @@ func mustInt(s string) int64 {
 	return n
 }
 
-func apiMoves(t *testing.T, c *testapp.Client, ifMatch, query, body string) (*http.Response, map[string]any) {
+func apiMoves(t *testing.T, c *testapp.Client, number, ifMatch, query, body string) (*http.Response, map[string]any) {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodPost, "/api/v1/orders/SO-1/moves"+query, strings.NewReader(body))
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/orders/"+number+"/moves"+query, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-CSRF-Token", c.CSRF)
 	if ifMatch != "" {
@@ -135,9 +170,8 @@ func apiMoves(t *testing.T, c *testapp.Client, ifMatch, query, body string) (*ht
 	return resp, m
 }
 
-func TestAllocationAPI(t *testing.T) {
-	a, c := rerouteApp(t, "ops@demo.test")
-	v := version(t, a.DB)
+func allocationAPI(t *testing.T, a *testapp.App, c *testapp.Client) {
+	v := version(t, a.DB, "SO-3")
 	move := `{"moves": [{"line_no": 1, "from_shipment": 1, "to": "HBG", "quantity": 2}], "reason": "split"}`
 	tests := []struct {
 		name    string
@@ -157,7 +191,7 @@ func TestAllocationAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, m := apiMoves(t, c, tt.ifMatch, tt.query, tt.body)
+			resp, m := apiMoves(t, c, "SO-3", tt.ifMatch, tt.query, tt.body)
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status %d, want %d: %v", resp.StatusCode, tt.status, m)
 			}
@@ -177,28 +211,27 @@ func TestAllocationAPI(t *testing.T) {
 			}
 		})
 	}
-	if got := version(t, a.DB); got != v+1 {
+	if got := version(t, a.DB, "SO-3"); got != v+1 {
 		t.Fatalf("version %d, want %d: only the one applied change moves it", got, v+1)
 	}
-	req := httptest.NewRequest(http.MethodGet, "/api/v1/orders/SO-1/allocation", nil)
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/orders/SO-3/allocation", nil)
 	resp, body := c.Do(req)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"planned":2`) || resp.Header.Get("ETag") != strconv.Quote(strconv.FormatInt(v+1, 10)) {
 		t.Fatalf("allocation: %d %s", resp.StatusCode, body)
 	}
 }
 
-func TestRecallAPI(t *testing.T) {
-	a, c := rerouteApp(t, "ops@demo.test")
+func recallAPI(t *testing.T, a *testapp.App, c *testapp.Client) {
 	ctx := t.Context()
-	v := version(t, a.DB)
-	if _, err := a.DB.ReleaseGroup(ctx, store.OrderAction{Number: "SO-1", Version: v, Actor: "ops", Role: domain.RoleOps}, 1); err != nil {
+	v := version(t, a.DB, "SO-4")
+	if _, err := a.DB.ReleaseGroup(ctx, store.OrderAction{Number: "SO-4", Version: v, Actor: "ops", Role: domain.RoleOps}, 1); err != nil {
 		t.Fatal(err)
 	}
-	resp, m := apiMoves(t, c, strconv.FormatInt(v+1, 10), "", `{"moves": [{"line_no": 1, "from_shipment": 1, "to": "HBG", "quantity": 5}]}`)
+	resp, m := apiMoves(t, c, "SO-4", strconv.FormatInt(v+1, 10), "", `{"moves": [{"line_no": 1, "from_shipment": 1, "to": "HBG", "quantity": 5}]}`)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("move out of a released shipment: %d %v", resp.StatusCode, m)
 	}
-	if _, body := c.Get("/orders/SO-1"); !strings.Contains(body, `data-testid="recall-requested"`) {
+	if _, body := c.Get("/orders/SO-4"); !strings.Contains(body, `data-testid="recall-requested"`) {
 		t.Fatal("the order page does not show the recall")
 	}
 	post := func(path, body string) int {
@@ -208,14 +241,14 @@ func TestRecallAPI(t *testing.T) {
 		resp, _ := c.Do(req)
 		return resp.StatusCode
 	}
-	if s := post("/api/v1/orders/SO-1/shipments/1/recall/confirm", ""); s != http.StatusOK {
+	if s := post("/api/v1/orders/SO-4/shipments/1/recall/confirm", ""); s != http.StatusOK {
 		t.Fatalf("confirm: %d", s)
 	}
 	// Every unit left shipment 1, so it is gone: nothing to refuse.
-	if s := post("/api/v1/orders/SO-1/shipments/1/recall/refuse", `{"note": "gone"}`); s != http.StatusNotFound {
+	if s := post("/api/v1/orders/SO-4/shipments/1/recall/refuse", `{"note": "gone"}`); s != http.StatusNotFound {
 		t.Fatalf("refusing a recall already confirmed: %d", s)
 	}
-	al, err := a.DB.OrderAllocation(ctx, "SO-1")
+	al, err := a.DB.OrderAllocation(ctx, "SO-4")
 	if err != nil {
 		t.Fatal(err)
 	}
