@@ -250,7 +250,14 @@ func withNumber(a store.OrderAction, number string) store.OrderAction {
 // that each applied change is what its preview said, after every step.
 func TestChangePlanProperty(t *testing.T) {
 	ctx := t.Context()
-	for seed := range uint64(4) {
+	applied := map[string]int{}
+	defer func() {
+		t.Logf("steps: %v", applied)
+		if applied["move"] == 0 || applied["consolidate"] == 0 || applied["recall confirmed"]+applied["recall refused"] == 0 {
+			t.Errorf("the random walk missed a kind of step: %v", applied)
+		}
+	}()
+	for seed := range uint64(3) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			n, first := rerouteNetwork(t)
 			orders := []string{first,
@@ -263,8 +270,7 @@ func TestChangePlanProperty(t *testing.T) {
 			}
 			codes := []string{"DAL", "HBG", "3PL-MEM", "V-ACME", ""}
 			r := rand.New(rand.NewPCG(seed, 11))
-			applied := map[string]int{}
-			for step := range 150 {
+			for step := range 100 {
 				num := orders[r.IntN(len(orders))]
 				al, err := n.db.OrderAllocation(ctx, num)
 				if err != nil {
@@ -281,10 +287,6 @@ func TestChangePlanProperty(t *testing.T) {
 					t.Fatalf("step %d %s on %s: %v\nplan %+v", step, what, num, err, cur)
 				}
 				checkInvariants(t, n.db)
-			}
-			t.Logf("steps: %v", applied)
-			if applied["move"] == 0 || applied["consolidate"] == 0 || applied["recall confirmed"]+applied["recall refused"] == 0 {
-				t.Fatalf("the random walk missed a kind of step: %v", applied)
 			}
 		})
 	}
