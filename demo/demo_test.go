@@ -206,3 +206,31 @@ func TestDistance(t *testing.T) {
 		})
 	}
 }
+
+// TestWillCallFromOneLocation: a will-call customer picks up at one
+// branch, so no demo will-call order ships from two places or a vendor.
+func TestWillCallFromOneLocation(t *testing.T) {
+	ds := generate(t, demo.DefaultOrders)
+	n := 0
+	for _, o := range ds.Orders {
+		if o.ShipMethod != "WILLCALL" {
+			continue
+		}
+		n++
+		at := map[int64]bool{}
+		for _, g := range o.Groups {
+			if g.Status != "cancelled" {
+				at[g.LocationID] = true
+			}
+			if g.Dropship {
+				t.Fatalf("%s: will-call order dropshipped", o.Number)
+			}
+		}
+		if len(at) > 1 {
+			t.Fatalf("%s: will-call order ships from %d locations", o.Number, len(at))
+		}
+	}
+	if n == 0 {
+		t.Fatal("no will-call orders in the demo")
+	}
+}

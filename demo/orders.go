@@ -309,12 +309,18 @@ func (g *Generator) order() Order {
 	if b2c {
 		maxSplit = 2
 	}
+	// A will-call customer picks up at one branch: nothing is split or
+	// dropshipped, as the sourcing engine plans it.
+	willCall := o.ShipMethod == "WILLCALL"
+	if willCall {
+		maxSplit = 1
+	}
 	for li := range s.lines {
 		l := &s.lines[li]
 		it := &g.m.Items[l.item]
 		rem := l.qty
 		vendor := -1
-		if it.DropshipEligible {
+		if it.DropshipEligible && !willCall {
 			vendor = g.vendors[it.DropshipVendorID]
 		}
 		switch {
@@ -346,7 +352,7 @@ func (g *Generator) order() Order {
 			}
 			rem -= short
 			if rem > 0 {
-				if len(cand) > 1 && rem >= 2*it.PackQty && chance(r, 0.12) {
+				if len(cand) > 1 && !willCall && rem >= 2*it.PackQty && chance(r, 0.12) {
 					half := rem / it.PackQty / 2 * it.PackQty
 					addTo(cand[1], li, half, false, false)
 					rem -= half

@@ -82,6 +82,9 @@ type FulfilmentGroup struct {
 	ReleasedAt     time.Time
 	ShippedAt      time.Time
 	CancelledAt    time.Time
+	// RecallRequested is true while the WMS is asked to give a released
+	// group back (a manual move out of it waits for the answer).
+	RecallRequested bool
 }
 
 // TrackingURL is the carrier's public tracking page for the group's

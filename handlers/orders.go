@@ -151,6 +151,12 @@ func (h *Orders) show(c *fiber.Ctx, status int, note views.NoteForm) error {
 	if p.Actions, err = h.actions(c, d, ch.CSRF); err != nil {
 		return err
 	}
+	for _, pl := range d.Plans {
+		p.Plans = append(p.Plans, views.PlanView{At: pl.At, Sentences: pl.Sentences, Shipments: pl.Shipments, Newest: pl.Newest})
+	}
+	if p.Allocation, err = allocationPanel(c, h.DB, d.Order.Number); err != nil {
+		return err
+	}
 	return httpx.Render(c, status, views.OrderPage(ch, p))
 }
 

@@ -266,6 +266,10 @@ func (p *planner) run(res *Result) {
 	}
 
 	primary, all, ineligible := p.candidates()
+	if strings.EqualFold(p.order.ShipMethod, ShipMethodWillCall) {
+		primary = p.pickup(res, primary)
+		all = primary
+	}
 	a := p.attempt(primary, shipComplete)
 	if len(all) > len(primary) && !(a.planned == p.total) {
 		label := typeList(p.policy.Eligible.Types)
@@ -305,6 +309,38 @@ func (p *planner) run(res *Result) {
 	}
 	p.rest(res, a, shipComplete, vendorWhy)
 	p.summary(res)
+}
+
+// pickup narrows a will-call order to the one location the customer picks
+// up at: the order's pickup location, else the eligible one nearest the
+// ship-to. A customer driving to one branch cannot collect units from
+// another branch or from a vendor, so nothing is split or dropshipped; what
+// the branch lacks follows Policy.Rest.
+func (p *planner) pickup(res *Result, primary []candidate) []candidate {
+	p.policy.Dropship = false
+	p.policy.MaxSplits = 1
+	if id := p.order.PickupLocationID; id != 0 {
+		for li := range p.locs {
+			if l := p.locs[li]; l.ID == id && l.Type != TypeVendor {
+				res.Trace = append(res.Trace, fmt.Sprintf("Will-call: the customer picks up at %s, where the order's earlier shipments were planned; only it ships.", locName(l)))
+				return []candidate{{loc: li}}
+			}
+		}
+	}
+	if len(primary) == 0 {
+		res.Trace = append(res.Trace, "Will-call: no eligible location for the customer to pick up at.")
+		return nil
+	}
+	best := primary[0]
+	if p.ship.ok {
+		for _, c := range primary {
+			if p.dist[c.loc] < p.dist[best.loc] {
+				best = c
+			}
+		}
+	}
+	res.Trace = append(res.Trace, fmt.Sprintf("Will-call: the customer picks up at %s, the eligible location nearest the ship-to; only it ships, nothing is split or dropshipped.", locName(p.locs[best.loc])))
+	return []candidate{best}
 }
 
 // candidates splits the snapshot's locations into the eligible set, the

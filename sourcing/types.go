@@ -81,7 +81,16 @@ type Order struct {
 	CancelRest bool   `json:"cancel_rest,omitempty"`
 	ValueCents int64  `json:"value_cents"`
 	Lines      []Line `json:"lines"`
+	// PickupLocationID is where the customer of a will-call order
+	// (ShipMethod ShipMethodWillCall) picks up: the location its earlier
+	// shipments were planned at. Zero lets Plan choose the eligible own
+	// location nearest the ship-to.
+	PickupLocationID int64 `json:"pickup_location_id,omitempty"`
 }
+
+// ShipMethodWillCall is the ship method of an order the customer picks up
+// (orders.ship_method).
+const ShipMethodWillCall = "WILLCALL"
 
 // ShipTo is the order's delivery address as far as sourcing cares. When
 // HasCoords is false the engine looks PostalCode up in the ZIP centroid
@@ -130,6 +139,11 @@ type Location struct {
 	// as in locations.priority (default 100).
 	Priority int  `json:"priority"`
 	Active   bool `json:"active"`
+	// CutoffTime ("15:00") and Timezone ("America/Chicago") say until when
+	// a shipment released today still leaves today; they give a manual
+	// change's estimated ship dates.
+	CutoffTime string `json:"cutoff_time,omitempty"`
+	Timezone   string `json:"timezone,omitempty"`
 }
 
 // Snapshot is the inventory picture the plan is made against.

@@ -101,6 +101,15 @@ func loadPlanOrder(ctx context.Context, q querier, orderID int64) (sourcing.Orde
 	if lat.Valid && lon.Valid {
 		o.ShipTo.Lat, o.ShipTo.Lon, o.ShipTo.HasCoords = lat.Float64, lon.Float64, true
 	}
+	if strings.EqualFold(o.ShipMethod, sourcing.ShipMethodWillCall) {
+		// The customer picks up where the order's first shipment was
+		// planned; a re-plan of its backorders must not send them elsewhere.
+		err := q.QueryRowContext(ctx, `SELECT location_id FROM fulfilment_groups
+			WHERE order_id = ? AND dropship = 0 AND status <> 'cancelled' ORDER BY seq LIMIT 1`, orderID).Scan(&o.PickupLocationID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return o, "", err
+		}
+	}
 	rows, err := q.QueryContext(ctx, `SELECT l.id, l.line_no, l.item_id, l.sku, l.qty_backordered,
 			i.dropship_eligible, coalesce(i.dropship_vendor_id, 0), i.hazmat, i.discontinued
 		FROM order_lines l JOIN items i ON i.id = l.item_id
@@ -132,7 +141,8 @@ func loadSnapshot(ctx context.Context, q querier, itemIDs []int64) (sourcing.Sna
 
 // loadLocations reads every location, in id order.
 func loadLocations(ctx context.Context, q querier) ([]sourcing.Location, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, code, name, type, serves, latitude, longitude, cost_per_shipment_cents, priority, active
+	rows, err := q.QueryContext(ctx, `SELECT id, code, name, type, serves, latitude, longitude, cost_per_shipment_cents, priority, active,
+			cutoff_time, timezone
 		FROM locations ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -141,7 +151,8 @@ func loadLocations(ctx context.Context, q querier) ([]sourcing.Location, error) 
 	var out []sourcing.Location
 	for rows.Next() {
 		var l sourcing.Location
-		if err := rows.Scan(&l.ID, &l.Code, &l.Name, &l.Type, &l.Serves, &l.Lat, &l.Lon, &l.CostPerShipmentCents, &l.Priority, &l.Active); err != nil {
+		if err := rows.Scan(&l.ID, &l.Code, &l.Name, &l.Type, &l.Serves, &l.Lat, &l.Lon, &l.CostPerShipmentCents, &l.Priority, &l.Active,
+			&l.CutoffTime, &l.Timezone); err != nil {
 			return nil, err
 		}
 		out = append(out, l)

@@ -103,7 +103,13 @@ func (db *DB) releaseGroup(ctx context.Context, tx *sql.Tx, g groupRow) (ActionE
 		return ActionEvent{}, err
 	}
 	payload, _ := json.Marshal(map[string]any{"order": g.Number, "group": g.Seq, "location": g.Location, "lines": lines})
-	if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("group-released-%d", g.ID), Topic: "group.released",
+	// A group the warehouse gave back (ConfirmRecall) is released again
+	// later: the order's version keeps each release's message its own.
+	var version int64
+	if err := tx.QueryRowContext(ctx, `SELECT version FROM orders WHERE id = ?`, g.OrderID).Scan(&version); err != nil {
+		return ActionEvent{}, err
+	}
+	if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("group-released-%d-v%d", g.ID, version), Topic: "group.released",
 		Destination: "wms", OrderID: g.OrderID, Payload: string(payload)}); err != nil {
 		return ActionEvent{}, err
 	}

@@ -53,7 +53,8 @@ type OrderDetail struct {
 	Holds      []domain.Hold
 	Exceptions []domain.OrderException
 	Backorders []domain.Backorder
-	Trace      []string // the sourcing explanation, newest trace
+	Trace      []string    // the sourcing explanation, newest trace
+	Plans      []PlanTrace // the decisions the shipments were planned under, newest first (the page only)
 	Events     []domain.Event
 	EventKinds []string // the kinds in the timeline, for its filter
 }
@@ -69,7 +70,10 @@ func (db *DB) OrderDetail(ctx context.Context, number string, lq LineQuery, even
 		if err != nil {
 			return err
 		}
-		d, err = orderDetail(ctx, tx, o, lq, eventKind, db.Now())
+		if d, err = orderDetail(ctx, tx, o, lq, eventKind, db.Now()); err != nil {
+			return err
+		}
+		d.Plans, err = orderPlans(ctx, tx, o.ID)
 		return err
 	})
 	if err != nil {
@@ -310,7 +314,8 @@ func orderGroups(ctx context.Context, tx *sql.Tx, orderID int64) ([]domain.Fulfi
 	rows, err := tx.QueryContext(ctx, `SELECT g.id, g.seq, l.code, l.name, g.dropship, g.status, g.carrier, g.service,
 		g.tracking_number, g.created_at, coalesce(g.released_at, ''), coalesce(g.shipped_at, ''), coalesce(g.cancelled_at, ''),
 		(SELECT count(*) FROM fulfilment_group_lines gl WHERE gl.group_id = g.id),
-		(SELECT coalesce(sum(quantity), 0) FROM fulfilment_group_lines gl WHERE gl.group_id = g.id)
+		(SELECT coalesce(sum(quantity), 0) FROM fulfilment_group_lines gl WHERE gl.group_id = g.id),
+		g.status = 'released' AND g.recall_requested_at IS NOT NULL
 		FROM fulfilment_groups g JOIN locations l ON l.id = g.location_id
 		WHERE g.order_id = ? ORDER BY g.seq`, orderID)
 	if err != nil {
@@ -322,7 +327,7 @@ func orderGroups(ctx context.Context, tx *sql.Tx, orderID int64) ([]domain.Fulfi
 		var g domain.FulfilmentGroup
 		var created, released, shipped, cancelled string
 		if err := rows.Scan(&g.ID, &g.Seq, &g.LocationCode, &g.LocationName, &g.Dropship, &g.Status, &g.Carrier, &g.Service,
-			&g.TrackingNumber, &created, &released, &shipped, &cancelled, &g.Lines, &g.Units); err != nil {
+			&g.TrackingNumber, &created, &released, &shipped, &cancelled, &g.Lines, &g.Units, &g.RecallRequested); err != nil {
 			return nil, err
 		}
 		g.CreatedAt, g.ReleasedAt, g.ShippedAt, g.CancelledAt = ParseTime(created), ParseTime(released), ParseTime(shipped), ParseTime(cancelled)

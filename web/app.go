@@ -117,6 +117,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	exceptions := &handlers.Exceptions{DB: db}
 	backorders := &handlers.Backorders{DB: db}
 	settings := &handlers.Settings{DB: db}
+	allocation := &handlers.Allocation{DB: db}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS), oneContentLength)
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -203,6 +204,12 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/exceptions/:id<int>/resolve", ops, exceptions.Resolve)
 	app.Get("/backorders", readers, backorders.List)
 	app.Post("/receipts", ops, backorders.Receive)
+	// Rerouting: operations, and customer service when an admin allows it
+	// (the store checks the setting in the action's own transaction).
+	rerouters := allow(domain.RoleOps, domain.RoleCSR)
+	app.Get("/orders/:number/allocation", rerouters, allocation.Show)
+	app.Post("/orders/:number/allocation/preview", rerouters, allocation.Preview)
+	app.Post("/orders/:number/allocation", rerouters, allocation.Confirm)
 	app.Get("/customers/:account", staff, customers.Show)
 
 	// EDI: operations read, administrators change; the raw documents are
@@ -222,6 +229,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
 	app.Post("/admin/users/:id/password", allow(domain.RoleAdmin), admin.ResetPassword)
 	app.Post("/admin/users/:id", allow(domain.RoleAdmin), admin.UpdateUser)
+	app.Post("/admin/settings/reroute", allow(domain.RoleAdmin), allocation.SetCSRReroute)
 	app.Get("/admin/tokens", allow(domain.RoleAdmin), tokens.List)
 	app.Post("/admin/tokens", allow(domain.RoleAdmin), tokens.Create)
 	app.Post("/admin/tokens/:id/revoke", allow(domain.RoleAdmin), tokens.Revoke)
@@ -241,6 +249,11 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/api/v1/orders/:number/cancel", staff, actions.APICancel)
 	app.Post("/api/v1/orders/:number/lines/:line<int>/cancel", staff, actions.APICancelLine)
 	app.Post("/api/v1/orders/:number/lines/:line<int>/substitute", staff, actions.APISubstitute)
+	app.Get("/api/v1/orders/:number/allocation", rerouters, allocation.APIAllocation)
+	app.Post("/api/v1/orders/:number/moves", rerouters, allocation.APIMoves)
+	// The WMS answers recalls with an operations token; it acts as the system.
+	app.Post("/api/v1/orders/:number/shipments/:seq/recall/confirm", ops, allocation.APIRecallConfirm)
+	app.Post("/api/v1/orders/:number/shipments/:seq/recall/refuse", ops, allocation.APIRecallRefuse)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")
