@@ -163,19 +163,27 @@ func (db *DB) checkpointLoop(wal walBounds) {
 			}
 			idle := frames == lastFrames
 			lastFrames = frames
+			// How long each case waits for the write connection: a writer
+			// that holds it through a long transaction is not idle, and the
+			// next tick's PASSIVE copies its frames without stopping it;
+			// only a WAL past TruncateAt is worth waiting for.
 			switch size := db.walSize(); {
-			case idle && size > 0, size > int64(wal.TruncateAt):
-				db.pauseWriters(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			case size > int64(wal.TruncateAt):
+				db.pauseWriters(`PRAGMA wal_checkpoint(TRUNCATE)`, 5*time.Second)
+				lastFrames = -1
+			case idle && size > 0:
+				db.pauseWriters(`PRAGMA wal_checkpoint(TRUNCATE)`, 20*time.Millisecond)
 				lastFrames = -1
 			case frames*walFrameBytes > wal.RestartAt:
-				db.pauseWriters(`PRAGMA wal_checkpoint(PASSIVE)`)
+				db.pauseWriters(`PRAGMA wal_checkpoint(PASSIVE)`, 100*time.Millisecond)
 			}
 		}
 	}
 }
 
 // pauseWriters runs a checkpoint on the checkpoint connection while it
-// holds the one write connection, so that no frame is added meanwhile.
+// holds the one write connection, so that no frame is added meanwhile; it
+// gives up when the connection is not free within wait.
 // Writers queue in the pool for the few milliseconds this takes instead
 // of sleeping in SQLite's busy handler, which polls at intervals of up to
 // 100 ms.
@@ -186,16 +194,16 @@ func (db *DB) checkpointLoop(wal walBounds) {
 // cuts the file back. TRUNCATE also waits, at most the checkpoint
 // connection's busy timeout, for readers on older snapshots, and cuts the
 // file to zero bytes.
-func (db *DB) pauseWriters(checkpoint string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+func (db *DB) pauseWriters(checkpoint string, wait time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	w, err := db.write.Conn(ctx)
+	cancel()
 	if err != nil {
-		return
+		return // the writer is busy: try again at the next tick
 	}
 	defer w.Close()
 	var busy, frames, copied int
-	db.checkpoint.QueryRowContext(ctx, checkpoint).Scan(&busy, &frames, &copied)
+	db.checkpoint.QueryRow(checkpoint).Scan(&busy, &frames, &copied)
 }
 
 // walSize is the size of the WAL file in bytes (0 when there is none).

@@ -33,11 +33,12 @@ type Config struct {
 	BodyLimit   int // bytes
 	SignInLimit auth.SignInLimit
 	// SignInHashes is how many sign-in passwords are checked at once
-	// (each check holds 32 MiB); more attempts wait up to
-	// auth.DefaultHashWait, then get 429.
-	SignInHashes int
-	Logger       *slog.Logger
-	TrustProxies []string // addresses whose X-Forwarded-For is believed
+	// (each check holds 32 MiB); more attempts wait up to SignInHashWait
+	// (auth.DefaultHashWait when zero), then get 429.
+	SignInHashes   int
+	SignInHashWait time.Duration
+	Logger         *slog.Logger
+	TrustProxies   []string // addresses whose X-Forwarded-For is believed
 	// EDI receives and sends X12; nil: a service over the database only
 	// (no inbox or outbox folders).
 	EDI *edi.Service
@@ -59,6 +60,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SignInHashes <= 0 {
 		c.SignInHashes = auth.DefaultConcurrentHashes
+	}
+	if c.SignInHashWait <= 0 {
+		c.SignInHashWait = auth.DefaultHashWait
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -93,7 +97,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	setAssetVersion.Do(func() { views.AssetVersion = assetVersion() })
 
 	sessionStore := &httpx.SessionStore{DB: db, Idle: cfg.IdleTimeout, Absolute: cfg.AbsTimeout, Secure: cfg.TLS}
-	authH := &handlers.Auth{DB: db, Limit: cfg.SignInLimit, Hashes: auth.NewHashGate(cfg.SignInHashes, auth.DefaultHashWait), Demo: cfg.Demo}
+	authH := &handlers.Auth{DB: db, Limit: cfg.SignInLimit, Hashes: auth.NewHashGate(cfg.SignInHashes, cfg.SignInHashWait), Demo: cfg.Demo}
 	home := &handlers.Home{DB: db}
 	health := &handlers.Health{DB: db}
 	admin := &handlers.Admin{DB: db}
