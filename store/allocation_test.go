@@ -361,18 +361,19 @@ func TestInvariantsProperty(t *testing.T) {
 						t.Fatal(err)
 					}
 				default:
-					g, status := randomGroup(t, n.db, rng)
-					if g == 0 {
+					num, seq, status := randomGroup(t, n.db, rng)
+					if num == "" {
 						continue
 					}
+					a := store.OrderAction{Number: num, Actor: "prop", Reason: "test"}
 					var err error
 					switch {
 					case status == "planned" && op == 3:
-						err = n.db.ReleaseGroup(ctx, g, "prop")
+						_, err = n.db.ReleaseGroup(ctx, a, seq)
 					case status == "released" && op == 4:
-						err = n.db.ShipGroup(ctx, g, store.Shipment{Carrier: "UPS", Tracking: fmt.Sprintf("1Z%016d", g)}, "prop")
+						_, err = n.db.ShipGroup(ctx, a, seq, store.Shipment{Carrier: "UPS", Tracking: fmt.Sprintf("1Z%s%d", num, seq)})
 					case status == "planned" || status == "released":
-						err = n.db.CancelGroup(ctx, g, "prop", "test")
+						_, err = n.db.CancelGroup(ctx, a, seq)
 					}
 					if err != nil {
 						t.Fatal(err)
@@ -384,28 +385,33 @@ func TestInvariantsProperty(t *testing.T) {
 	}
 }
 
-func randomGroup(tb testing.TB, db *store.DB, rng *rand.Rand) (int64, string) {
+// randomGroup picks a planned or released group: its order's number, its
+// sequence number and its status.
+func randomGroup(tb testing.TB, db *store.DB, rng *rand.Rand) (string, int, string) {
 	tb.Helper()
-	var ids []int64
-	var statuses []string
+	type group struct {
+		number string
+		seq    int
+		status string
+	}
+	var groups []group
 	db.View(context.Background(), func(tx *sql.Tx) error {
-		rows, err := tx.Query(`SELECT id, status FROM fulfilment_groups WHERE status IN ('planned', 'released') ORDER BY id`)
+		rows, err := tx.Query(`SELECT o.number, g.seq, g.status FROM fulfilment_groups g JOIN orders o ON o.id = g.order_id
+			WHERE g.status IN ('planned', 'released') ORDER BY g.id`)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id int64
-			var s string
-			rows.Scan(&id, &s)
-			ids = append(ids, id)
-			statuses = append(statuses, s)
+			var g group
+			rows.Scan(&g.number, &g.seq, &g.status)
+			groups = append(groups, g)
 		}
 		return nil
 	})
-	if len(ids) == 0 {
-		return 0, ""
+	if len(groups) == 0 {
+		return "", 0, ""
 	}
-	i := rng.IntN(len(ids))
-	return ids[i], statuses[i]
+	g := groups[rng.IntN(len(groups))]
+	return g.number, g.seq, g.status
 }
