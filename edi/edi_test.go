@@ -345,11 +345,13 @@ func TestShipNotice(t *testing.T) {
 	if err != nil || len(d.Groups) != 1 {
 		t.Fatalf("groups %+v %v", d.Groups, err)
 	}
-	wms := store.OrderAction{Number: number, Actor: "wms"}
-	if _, err := w.db.ReleaseGroup(ctx, wms, d.Groups[0].Seq); err != nil {
+	// The system's own actions (ERP and WMS confirmations) act on the
+	// current version.
+	if _, err := w.db.ReleaseGroup(ctx, store.OrderAction{Number: number, Actor: "system"}, d.Groups[0].Seq); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.db.ShipGroup(ctx, wms, d.Groups[0].Seq, store.Shipment{Carrier: "UPS", Tracking: "1Z999AA10123456784"}); err != nil {
+	if _, err := w.db.ShipGroup(ctx, store.OrderAction{Number: number, Actor: "wms"}, d.Groups[0].Seq,
+		store.Shipment{Carrier: "UPS", Tracking: "1Z999AA10123456784"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.svc.SendPending(ctx); err != nil {
