@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/oms/oms/internal/fixtures"
@@ -43,7 +44,9 @@ func everyPage(t *testing.T, width int64) {
 	var s fixtures.Standard
 	a := testapp.New(t, web.Config{}, func(db *store.DB) { s = fixtures.New(t, db).Standard() })
 	base := a.Serve(t)
-	ctx := testapp.Browser(t)
+	// Twenty pages, each checked by axe-core: more than the usual 90
+	// seconds on a loaded 2-core machine under -race.
+	ctx := testapp.BrowserFor(t, 6*time.Minute)
 	pages := []struct{ name, path string }{
 		{"home", "/"},
 		{"orders", "/orders"},

@@ -47,8 +47,15 @@ func (a *App) Serve(tb testing.TB) string {
 }
 
 // Browser starts a headless Chromium and returns a chromedp context for it,
-// closed when the test ends.
+// closed when the test ends; its actions share a 90-second timeout.
 func Browser(tb testing.TB) context.Context {
+	tb.Helper()
+	return BrowserFor(tb, 90*time.Second)
+}
+
+// BrowserFor is Browser with the actions' timeout given, for a test that
+// walks many pages.
+func BrowserFor(tb testing.TB, timeout time.Duration) context.Context {
 	tb.Helper()
 	path := ChromiumPath(tb)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -73,7 +80,7 @@ func Browser(tb testing.TB) context.Context {
 		cancelA()
 		tb.Fatalf("start Chromium: %v", err)
 	}
-	tctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	tctx, cancelT := context.WithTimeout(ctx, timeout)
 	tb.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	return tctx
 }
