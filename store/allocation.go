@@ -565,7 +565,15 @@ func refreshOrderStatus(ctx context.Context, tx *sql.Tx, orderID int64, now stri
 	}
 	facts.Draft = before == domain.StatusDraft
 	// Closed means invoiced by the ERP; nothing in the OMS reopens it.
+	// Invoiced: the ERP invoiced the order and every shipped group.
 	facts.Invoiced = before == domain.StatusClosed
+	if !facts.Invoiced {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM invoices WHERE order_id = ?1)
+			AND NOT EXISTS (SELECT 1 FROM fulfilment_groups WHERE order_id = ?1 AND status = 'shipped' AND invoice_id IS NULL)`,
+			orderID).Scan(&facts.Invoiced); err != nil {
+			return "", "", err
+		}
+	}
 	after = domain.DeriveOrderStatus(facts)
 	var backordered int64
 	for _, l := range facts.Lines {
