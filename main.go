@@ -38,6 +38,8 @@ func main() {
 		err = seed(os.Args[2:], log)
 	case "user":
 		err = addUser(os.Args[2:], os.Stdin)
+	case "erpsim":
+		err = runSim(os.Args[2:], log)
 	case "-h", "--help", "help":
 		usage()
 		return
@@ -59,6 +61,7 @@ commands:
   migrate  apply database migrations (--db)
   seed     fill a database with demo data (--db, --orders)
   user     create a user, e.g. the first admin (--email, --name, --role; password on stdin)
+  erpsim   run the ERP/WMS simulator alone (--addr, --oms, --token, --secret; see oms erpsim -h)
 `)
 }
 
@@ -106,6 +109,7 @@ func serve(args []string, log *slog.Logger) error {
 	keyFile := fs.String("tls-key", env("OMS_TLS_KEY", ""), "TLS key file (OMS_TLS_KEY)")
 	idemRetention := fs.String("idempotency-retention", env("OMS_IDEMPOTENCY_RETENTION", store.DefaultIdempotencyRetention.String()),
 		"how long an API Idempotency-Key is remembered, a Go duration (OMS_IDEMPOTENCY_RETENTION)")
+	syncCfg := syncFlags(fs)
 	fs.Parse(args)
 	retention, err := parseRetention(*idemRetention)
 	if err != nil {
@@ -184,6 +188,10 @@ func serve(args []string, log *slog.Logger) error {
 		}
 	})
 
+	if err := startSync(bg, &background, db, *addr, *demoMode, syncCfg, log); err != nil {
+		return err
+	}
+
 	errc := make(chan error, 1)
 	go func() {
 		scheme := "http"
@@ -258,6 +266,9 @@ var demoUsers = []store.NewUser{
 const (
 	demoTokenName = "Demo integration"
 	demoToken     = "demo-token"
+	// The built-in ERP/WMS simulator calls the inbound API with this one.
+	demoSimTokenName = "Demo ERP/WMS simulator"
+	demoSimToken     = "demo-erp-token"
 )
 
 func setUpDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
@@ -271,6 +282,9 @@ func setUpDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	}
 	if _, err := db.EnsureDemoToken(ctx, demoTokenName, demoToken, domain.RoleSales); err != nil {
 		return fmt.Errorf("demo API token: %w", err)
+	}
+	if _, err := db.EnsureDemoToken(ctx, demoSimTokenName, demoSimToken, domain.RoleOps); err != nil {
+		return fmt.Errorf("demo simulator token: %w", err)
 	}
 	fmt.Fprintln(os.Stderr, "\nDemo sign-ins (password demo1234): csr@demo.test, sales@demo.test, ops@demo.test, admin@demo.test")
 	fmt.Fprintf(os.Stderr, "Demo API token (%s, role sales): %s\n", demoTokenName, demoToken)

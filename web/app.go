@@ -91,6 +91,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	lookup := &handlers.LookupAPI{DB: db}
 	entry := &handlers.Entry{DB: db}
 	imports := &handlers.Import{DB: db, Logger: cfg.Logger}
+	inbound := &handlers.InboundAPI{DB: db}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS))
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -163,6 +164,12 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/api/v1/customers", lookup.Customers)
 	app.Get("/api/v1/orders", staff, orderLookup.Orders)
 	app.Get("/api/v1/orders/:number", staff, orderLookup.Order)
+	// The ERP's and WMS's messages: tokens with the ops (or admin) role.
+	app.Post("/api/v1/inbound/inventory-snapshots", ops, inbound.Snapshot)
+	app.Post("/api/v1/inbound/inventory-deltas", ops, inbound.Deltas)
+	app.Post("/api/v1/inbound/supply", ops, inbound.Supply)
+	app.Post("/api/v1/inbound/shipments", ops, inbound.Shipment)
+	app.Post("/api/v1/inbound/invoices", ops, inbound.Invoice)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")
