@@ -142,7 +142,20 @@ func serve(args []string, log *slog.Logger) error {
 	if p := env("OMS_TRUSTED_PROXIES", ""); p != "" {
 		proxies = strings.Split(p, ",")
 	}
+	// Background sweeps stop at shutdown, and the store closes only after
+	// they have returned (this defer runs before db.Close's).
+	bg, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer func() {
+		stopBackground()
+		background.Wait()
+	}()
+	endpoints, err := startSync(bg, &background, db, *addr, *demoMode, syncCfg, log)
+	if err != nil {
+		return err
+	}
 	app := web.New(db, web.Config{
+		Endpoints:    endpoints,
 		Demo:         *demoMode,
 		TLS:          tls,
 		IdleTimeout:  idle,
@@ -165,14 +178,6 @@ func serve(args []string, log *slog.Logger) error {
 		}
 	}
 
-	// Background sweeps stop at shutdown, and the store closes only after
-	// they have returned (this defer runs before db.Close's).
-	bg, stopBackground := context.WithCancel(ctx)
-	var background sync.WaitGroup
-	defer func() {
-		stopBackground()
-		background.Wait()
-	}()
 	repeat(bg, &background, 10*time.Minute, func(ctx context.Context) {
 		if _, err := db.DeleteExpiredSessions(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			log.Warn("sweep sessions", "err", err)
@@ -187,10 +192,6 @@ func serve(args []string, log *slog.Logger) error {
 			log.Warn("delete expired idempotency keys", "err", err)
 		}
 	})
-
-	if err := startSync(bg, &background, db, *addr, *demoMode, syncCfg, log); err != nil {
-		return err
-	}
 
 	errc := make(chan error, 1)
 	go func() {

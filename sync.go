@@ -53,18 +53,22 @@ func syncFlags(fs *flag.FlagSet) syncConfig {
 	return c
 }
 
+// outboxRetention is how long a delivered message stays listed.
+const outboxRetention = 7 * 24 * time.Hour
+
 // demoSimSecret signs the messages to the built-in simulator.
 const demoSimSecret = "demo-secret"
 
 // startSync starts the outbox dispatcher, the automatic release and, in
 // demo mode without configured endpoints, the built-in ERP/WMS simulator.
-// All stop when ctx ends, before the store closes.
-func startSync(ctx context.Context, wg *sync.WaitGroup, db *store.DB, addr string, demo bool, c syncConfig, log *slog.Logger) error {
+// All stop when ctx ends, before the store closes. It returns the URL of
+// each destination it sends.
+func startSync(ctx context.Context, wg *sync.WaitGroup, db *store.DB, addr string, demo bool, c syncConfig, log *slog.Logger) (map[string]string, error) {
 	endpoints := map[string]dispatch.Endpoint{}
 	for d, ep := range c.endpoints {
 		if ep.URL != "" {
 			if ep.Secret == "" {
-				return fmt.Errorf("%s messages go to %s but have no secret: set --%s-secret or OMS_%s_SECRET", d, ep.URL, d, strings.ToUpper(d))
+				return nil, fmt.Errorf("%s messages go to %s but have no secret: set --%s-secret or OMS_%s_SECRET", d, ep.URL, d, strings.ToUpper(d))
 			}
 			endpoints[d] = *ep
 		}
@@ -72,7 +76,7 @@ func startSync(ctx context.Context, wg *sync.WaitGroup, db *store.DB, addr strin
 	if demo && len(endpoints) == 0 {
 		ln, err := net.Listen("tcp", *c.simAddr)
 		if err != nil {
-			return fmt.Errorf("start the ERP/WMS simulator on %s: %w", *c.simAddr, err)
+			return nil, fmt.Errorf("start the ERP/WMS simulator on %s: %w", *c.simAddr, err)
 		}
 		sim := erpsim.New(erpsim.Config{OMS: "http://" + dialable(addr), Token: demoSimToken, Secret: demoSimSecret,
 			ShipDelay: *c.simDelay, FailRate: *c.simFailRate, PartialRate: 0.15, Logger: log})
@@ -97,7 +101,16 @@ func startSync(ctx context.Context, wg *sync.WaitGroup, db *store.DB, addr strin
 			}
 		})
 	}
-	return nil
+	repeat(ctx, wg, time.Hour, func(ctx context.Context) {
+		if _, err := db.DeleteDeliveredOutbox(ctx, outboxRetention); err != nil && !errors.Is(err, context.Canceled) {
+			log.Warn("delete delivered outbox messages", "err", err)
+		}
+	})
+	urls := map[string]string{}
+	for _, dest := range d.Destinations() {
+		urls[dest] = endpoints[dest].URL
+	}
+	return urls, nil
 }
 
 // dialable turns a listen address into one a client can call (":8080" is

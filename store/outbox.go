@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -294,4 +296,127 @@ func (db *DB) settleDeadLetter(ctx context.Context, id int64, actor string, role
 		}
 		return db.insertEvent(ctx, tx, Event{OrderID: orderID, Kind: kind, Actor: actor, Summary: fmt.Sprintf("Message %s (%s) %s.", topic, msgID, verb)})
 	})
+}
+
+// DestinationStatus is the state of one destination's queue.
+type DestinationStatus struct {
+	Destination   string
+	Pending       int
+	Failing       int // pending messages that failed at least once
+	Dead          int
+	OldestPending time.Time
+	LastDelivered time.Time
+}
+
+// OutboxRow is one outbox message as the Integrations page lists it.
+type OutboxRow struct {
+	ID            int64
+	MessageID     string
+	Topic         string
+	Destination   string
+	OrderNumber   string
+	Status        string // pending, delivered, dead, skipped
+	Attempts      int
+	LastStatus    int
+	LastError     string
+	CreatedAt     time.Time
+	NextAttemptAt time.Time
+	LastAttemptAt time.Time
+	DeliveredAt   time.Time
+}
+
+// OutboxOverview returns the queue of each destination: the ones given
+// (configured) and any other that has messages, by name.
+func (db *DB) OutboxOverview(ctx context.Context, destinations []string) ([]DestinationStatus, error) {
+	var out []DestinationStatus
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		have, err := queryColumn[string](ctx, tx, `SELECT DISTINCT destination FROM outbox`)
+		if err != nil {
+			return err
+		}
+		names := map[string]bool{}
+		for _, d := range append(have, destinations...) {
+			names[d] = true
+		}
+		for _, d := range slices.Sorted(maps.Keys(names)) {
+			s := DestinationStatus{Destination: d}
+			var oldest, last sql.NullString
+			if err := tx.QueryRowContext(ctx, `SELECT
+				(SELECT count(*) FROM outbox WHERE destination = ?1 AND status = 'pending'),
+				(SELECT count(*) FROM outbox WHERE destination = ?1 AND status = 'pending' AND attempts > 0),
+				(SELECT count(*) FROM outbox WHERE destination = ?1 AND status = 'dead'),
+				(SELECT created_at FROM outbox WHERE destination = ?1 AND status = 'pending' ORDER BY id LIMIT 1),
+				(SELECT delivered_at FROM outbox WHERE destination = ?1 AND status = 'delivered' AND skipped_by IS NULL ORDER BY id DESC LIMIT 1)`,
+				d).Scan(&s.Pending, &s.Failing, &s.Dead, &oldest, &last); err != nil {
+				return err
+			}
+			s.OldestPending, s.LastDelivered = ParseTime(oldest.String), ParseTime(last.String)
+			out = append(out, s)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// OutboxQuery selects outbox messages for a listing.
+type OutboxQuery struct {
+	Destination string // "" for every destination
+	Problems    bool   // only dead letters and messages that failed at least once
+	Limit       int
+}
+
+// OutboxMessages lists outbox messages, newest first.
+func (db *DB) OutboxMessages(ctx context.Context, q OutboxQuery) ([]OutboxRow, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if q.Destination != "" {
+		where, args = append(where, "m.destination = ?"), append(args, q.Destination)
+	}
+	if q.Problems {
+		where = append(where, "m.status IN ('pending', 'dead') AND (m.attempts > 0 OR m.status = 'dead')")
+	}
+	if q.Limit <= 0 || q.Limit > 500 {
+		q.Limit = 50
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT m.id, m.message_id, m.topic, m.destination, coalesce(o.number, ''),
+		CASE WHEN m.skipped_by IS NOT NULL THEN 'skipped' ELSE m.status END, m.attempts, m.last_status, m.last_error,
+		m.created_at, m.next_attempt_at, coalesce(m.last_attempt_at, ''), coalesce(m.delivered_at, '')
+		FROM outbox m LEFT JOIN orders o ON o.id = m.order_id WHERE `+strings.Join(where, " AND ")+` ORDER BY m.id DESC LIMIT ?`,
+		append(args, q.Limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OutboxRow
+	for rows.Next() {
+		var r OutboxRow
+		var created, next, last, delivered string
+		if err := rows.Scan(&r.ID, &r.MessageID, &r.Topic, &r.Destination, &r.OrderNumber, &r.Status, &r.Attempts, &r.LastStatus,
+			&r.LastError, &created, &next, &last, &delivered); err != nil {
+			return nil, err
+		}
+		r.CreatedAt, r.NextAttemptAt, r.LastAttemptAt, r.DeliveredAt = ParseTime(created), ParseTime(next), ParseTime(last), ParseTime(delivered)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// DeleteDeliveredOutbox deletes messages delivered (or skipped) longer
+// than retention ago, so the outbox does not grow without bound; it
+// returns how many it deleted.
+func (db *DB) DeleteDeliveredOutbox(ctx context.Context, retention time.Duration) (int64, error) {
+	var n int64
+	err := db.Update(ctx, func(tx *sql.Tx) error {
+		cut := FormatTime(db.Now().Add(-retention))
+		if _, err := tx.ExecContext(ctx, `UPDATE exceptions SET outbox_id = NULL WHERE outbox_id IN
+			(SELECT id FROM outbox WHERE status = 'delivered' AND delivered_at < ?)`, cut); err != nil {
+			return err
+		}
+		r, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < ?`, cut)
+		if err != nil {
+			return err
+		}
+		n, _ = r.RowsAffected()
+		return nil
+	})
+	return n, err
 }

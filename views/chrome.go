@@ -42,6 +42,7 @@ var navEntries = []navEntry{
 	{Key: "import", Label: "Import", Href: "/orders/import", Roles: []domain.Role{domain.RoleSales, domain.RoleOps}},
 	{Key: "inventory", Label: "Inventory", Href: "/inventory"},
 	{Key: "sourcing", Label: "Sourcing", Href: "/sourcing", Roles: []domain.Role{domain.RoleOps}},
+	{Key: "integrations", Label: "Integrations", Href: "/integrations", Roles: []domain.Role{domain.RoleOps}},
 	{Key: "admin", Label: "Admin", Href: "/admin/users", Roles: []domain.Role{domain.RoleAdmin}},
 }
 

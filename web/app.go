@@ -33,6 +33,9 @@ type Config struct {
 	SignInLimit  auth.SignInLimit
 	Logger       *slog.Logger
 	TrustProxies []string // addresses whose X-Forwarded-For is believed
+	// Endpoints are the sync destinations the dispatcher sends and their
+	// URLs, for the Integrations page.
+	Endpoints map[string]string
 }
 
 // withDefaults fills unset fields.
@@ -92,6 +95,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	entry := &handlers.Entry{DB: db}
 	imports := &handlers.Import{DB: db, Logger: cfg.Logger}
 	inbound := &handlers.InboundAPI{DB: db}
+	integrations := &handlers.Integrations{DB: db, Endpoints: cfg.Endpoints}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS))
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -150,6 +154,10 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/orders/:number/timeline", staff, orders.Timeline)
 	app.Post("/orders/:number/notes", staff, orders.AddNote)
 	app.Get("/customers/:account", staff, customers.Show)
+
+	app.Get("/integrations", ops, integrations.Show)
+	app.Post("/integrations/outbox/:id<int>/retry", allow(domain.RoleAdmin), integrations.Retry)
+	app.Post("/integrations/outbox/:id<int>/skip", allow(domain.RoleAdmin), integrations.Skip)
 
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
