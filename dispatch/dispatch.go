@@ -3,6 +3,7 @@ package dispatch
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,12 +33,17 @@ type Config struct {
 	MaxDelay    time.Duration // longest retry delay; default 10m
 	Workers     int           // messages in flight at once; default 16
 	Batch       int           // messages claimed at once; default 256
-	Lease       time.Duration // a claimed message is taken again after this; default 1m
-	Poll        time.Duration // wait when the outbox is empty; default 250ms
-	Timeout     time.Duration // per request; default 10s
-	Client      *http.Client
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// Loops is how many claim-send-record loops run at once, so that one
+	// sends while another reads or writes the database; default 2. The
+	// per-order order holds across loops: a message waits while an
+	// earlier one of its order is claimed elsewhere.
+	Loops   int
+	Lease   time.Duration // a claimed message is taken again after this; default 1m
+	Poll    time.Duration // wait when the outbox is empty; default 250ms
+	Timeout time.Duration // per request; default 10s
+	Client  *http.Client
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // NotSent are destinations this dispatcher never sends, whatever the
@@ -59,6 +65,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Batch <= 0 {
 		c.Batch = 256
+	}
+	if c.Loops <= 0 {
+		c.Loops = 2
 	}
 	if c.Lease <= 0 {
 		c.Lease = time.Minute
@@ -110,6 +119,41 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	if len(d.dests) == 0 {
 		return
 	}
+	var wg sync.WaitGroup
+	for range d.cfg.Loops {
+		wg.Go(func() { d.loop(ctx) })
+	}
+	wg.Wait()
+}
+
+// Drain sends until nothing is due, with every loop; it returns how many
+// messages it tried.
+func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var total int
+	var errs []error
+	for range d.cfg.Loops {
+		wg.Go(func() {
+			for {
+				n, err := d.RunOnce(ctx)
+				mu.Lock()
+				total += n
+				if err != nil {
+					errs = append(errs, err)
+				}
+				mu.Unlock()
+				if n == 0 || err != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return total, errors.Join(errs...)
+}
+
+func (d *Dispatcher) loop(ctx context.Context) {
 	for {
 		n, err := d.RunOnce(ctx)
 		if err != nil && ctx.Err() == nil {

@@ -112,9 +112,9 @@ func (db *DB) ClaimOutbox(ctx context.Context, destinations []string, limit int,
 		return nil, err
 	}
 	err = db.View(ctx, func(tx *sql.Tx) error {
-		orders := map[int64]*OutboxEntry{} // one read per order in the batch
+		c := outboxCache{orders: map[int64]*OutboxEntry{}, groups: map[int64][]domain.FulfilmentGroup{}}
 		for i := range claimed {
-			if err := loadOutboxValues(ctx, tx, &claimed[i], orders); err != nil {
+			if err := c.load(ctx, tx, &claimed[i]); err != nil {
 				return err
 			}
 		}
@@ -123,10 +123,16 @@ func (db *DB) ClaimOutbox(ctx context.Context, destinations []string, limit int,
 	return claimed, err
 }
 
-// loadOutboxValues reads the order, lines and group an entry is about.
-func loadOutboxValues(ctx context.Context, tx *sql.Tx, e *OutboxEntry, orders map[int64]*OutboxEntry) error {
+// outboxCache reads each order of a batch once.
+type outboxCache struct {
+	orders map[int64]*OutboxEntry
+	groups map[int64][]domain.FulfilmentGroup
+}
+
+// load reads the order, lines and group an entry is about.
+func (c outboxCache) load(ctx context.Context, tx *sql.Tx, e *OutboxEntry) error {
 	if e.Order.ID != 0 {
-		if o, ok := orders[e.Order.ID]; ok {
+		if o, ok := c.orders[e.Order.ID]; ok {
 			e.Order, e.Lines, e.Backorders = o.Order, o.Lines, o.Backorders
 		} else {
 			o, err := orderByID(ctx, tx, e.Order.ID)
@@ -144,16 +150,20 @@ func loadOutboxValues(ctx context.Context, tx *sql.Tx, e *OutboxEntry, orders ma
 					return err
 				}
 			}
-			orders[o.ID] = e
+			c.orders[o.ID] = e
 		}
 	}
 	if e.Group == nil {
 		return nil
 	}
 	id := e.Group.ID
-	groups, err := orderGroups(ctx, tx, e.Order.ID)
-	if err != nil {
-		return err
+	groups, ok := c.groups[e.Order.ID]
+	if !ok {
+		var err error
+		if groups, err = orderGroups(ctx, tx, e.Order.ID); err != nil {
+			return err
+		}
+		c.groups[e.Order.ID] = groups
 	}
 	for i := range groups {
 		if groups[i].ID == id {
