@@ -109,3 +109,56 @@ func TestInboundAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestEventsFeed(t *testing.T) {
+	a := testapp.New(t, web.Config{}, seedCatalogue)
+	_, sales := newToken(t, a.DB, domain.RoleSales)
+	get := func(path string) (int, string) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+sales)
+		resp, body := a.Client(t).Do(req)
+		return resp.StatusCode, body
+	}
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/orders", strings.NewReader(`{"customer_account": "C100", "po_number": "PO-EV-1",
+		"ship_to_code": "MAIN", "lines": [{"sku": "SKU-1", "quantity": 3}]}`))
+	req.Header.Set("Authorization", "Bearer "+sales)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", "ev-1")
+	if resp, body := a.Client(t).Do(req); resp.StatusCode != 201 {
+		t.Fatalf("order: %s", body)
+	}
+	type page struct {
+		Events []struct {
+			ID, Order, Kind string
+			OrderVersion    *int64  `json:"order_version"`
+			StatusAfter     *string `json:"status_after"`
+		}
+		NextCursor string `json:"next_cursor"`
+		HasMore    bool   `json:"has_more"`
+	}
+	var all []string
+	cursor := ""
+	for {
+		status, body := get("/api/v1/events?limit=1&after=" + cursor)
+		var p page
+		if status != 200 || json.Unmarshal([]byte(body), &p) != nil {
+			t.Fatalf("%d %s", status, body)
+		}
+		for _, e := range p.Events {
+			all = append(all, e.Kind)
+			if e.OrderVersion == nil {
+				t.Fatalf("event without the order's version: %s", body)
+			}
+		}
+		cursor = p.NextCursor
+		if !p.HasMore {
+			break
+		}
+	}
+	if len(all) < 2 || all[0] != "order.created" {
+		t.Fatalf("feed %v", all)
+	}
+	if status, _ := get("/api/v1/events?after=x"); status != 422 {
+		t.Fatalf("bad cursor: %d", status)
+	}
+}

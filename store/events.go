@@ -28,8 +28,9 @@ func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, e Event) error {
 		e.At = db.Now()
 	}
 	orderID := nullID(e.OrderID)
-	_, err := tx.ExecContext(ctx, `INSERT INTO events (order_id, kind, actor, at, summary, before, after, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, orderID, e.Kind, e.Actor, FormatTime(e.At), e.Summary, e.Before, e.After, e.Data)
+	_, err := tx.ExecContext(ctx, `INSERT INTO events (order_id, kind, actor, at, summary, before, after, data, order_version)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT version FROM orders WHERE id = ?1))`,
+		orderID, e.Kind, e.Actor, FormatTime(e.At), e.Summary, e.Before, e.After, e.Data)
 	return err
 }
 

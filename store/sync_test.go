@@ -223,3 +223,76 @@ func TestOutboxOrderPerOrderAndDeadLetter(t *testing.T) {
 		t.Fatalf("retried message not claimed: %v", again)
 	}
 }
+
+// TestFeedRebuildsStatus reads the change feed from the start, keeps each
+// order's last status, and finds every order's status exactly.
+func TestFeedRebuildsStatus(t *testing.T) {
+	n := newNetwork(t)
+	n.item(t, "A", false, map[string]int64{"DAL": 10})
+	n.item(t, "B", false, map[string]int64{"HBG": 1})
+	ctx := t.Context()
+	shipped := releasedOrder(t, n, "SO-F1", "A", 2)
+	if _, err := n.db.ConfirmShipment(ctx, store.ShipmentConfirmation{MessageID: "f1", Order: shipped, Group: 1,
+		Shipment: store.Shipment{Carrier: "UPS", Tracking: "1ZF1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.db.ApplyInvoice(ctx, store.Invoice{MessageID: "f2", Number: "INV-F1", Order: shipped}); err != nil {
+		t.Fatal(err)
+	}
+	part := releasedOrder(t, n, "SO-F2", "A", 4)
+	if _, err := n.db.ConfirmShipment(ctx, store.ShipmentConfirmation{MessageID: "f3", Order: part, Group: 1,
+		Shipment: store.Shipment{Carrier: "UPS", Tracking: "1ZF2", Lines: map[int]int64{1: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	short := n.order(t, "SO-F3", false, map[string]int64{"B": 3})
+	if _, err := n.db.SourceOrder(ctx, short, "test"); err != nil {
+		t.Fatal(err)
+	}
+	cancelled, v := plannedOrder(t, n, "SO-F4")
+	if _, err := n.db.CancelGroup(ctx, store.OrderAction{Number: cancelled, Version: v, Actor: "ops@example.com", Role: domain.RoleOps}, 1); err != nil {
+		t.Fatal(err)
+	}
+	status, version := map[string]string{}, map[string]int64{}
+	var after int64
+	for {
+		page, err := n.db.EventsAfter(ctx, after, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, e := range page {
+			if e.ID <= after {
+				t.Fatalf("event %d after cursor %d", e.ID, after)
+			}
+			after = e.ID
+			if e.After != "" {
+				status[e.OrderNumber] = e.After
+			}
+			if e.OrderVersion < version[e.OrderNumber] {
+				t.Fatalf("%s: version %d after %d", e.OrderNumber, e.OrderVersion, version[e.OrderNumber])
+			}
+			version[e.OrderNumber] = e.OrderVersion
+		}
+	}
+	err := n.db.View(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.Query(`SELECT number, status, version FROM orders`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var num, st string
+			var ver int64
+			rows.Scan(&num, &st, &ver)
+			if status[num] != st || version[num] != ver {
+				t.Errorf("%s: feed says %s v%d, the order is %s v%d", num, status[num], version[num], st, ver)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

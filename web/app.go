@@ -172,6 +172,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/api/v1/customers", lookup.Customers)
 	app.Get("/api/v1/orders", staff, orderLookup.Orders)
 	app.Get("/api/v1/orders/:number", staff, orderLookup.Order)
+	app.Get("/api/v1/events", staff, orderLookup.Events)
 	// The ERP's and WMS's messages: tokens with the ops (or admin) role.
 	app.Post("/api/v1/inbound/inventory-snapshots", ops, inbound.Snapshot)
 	app.Post("/api/v1/inbound/inventory-deltas", ops, inbound.Deltas)
