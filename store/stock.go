@@ -209,6 +209,34 @@ func locationIDs(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
 	return out, rows.Err()
 }
 
+// stockRefs are the ids of the items and locations a batch names, by SKU
+// and code (case and surrounding spaces do not matter).
+type stockRefs struct {
+	items, locations map[string]int64
+}
+
+func readStockRefs(ctx context.Context, tx *sql.Tx, skus []string) (stockRefs, error) {
+	var r stockRefs
+	var err error
+	if r.locations, err = locationIDs(ctx, tx); err != nil {
+		return r, err
+	}
+	r.items, err = skuIDs(ctx, tx, skus)
+	return r, err
+}
+
+func refKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+func (r stockRefs) item(sku string) (int64, bool) {
+	id, ok := r.items[refKey(sku)]
+	return id, ok
+}
+
+func (r stockRefs) location(code string) (int64, bool) {
+	id, ok := r.locations[refKey(code)]
+	return id, ok
+}
+
 // StockCount is one row of an inventory snapshot.
 type StockCount struct {
 	Row    int // the sender's row number, for errors
@@ -394,25 +422,21 @@ type InventoryDeltas struct {
 // All rows apply or none. Returns EINVALID naming each bad row.
 func (db *DB) ApplyInventoryDeltas(ctx context.Context, d InventoryDeltas) (InboundResult, error) {
 	return db.inboundTx(ctx, d.MessageID, "inventory_delta", d.Source, len(d.Rows), func(tx *sql.Tx, res *InboundResult) error {
-		locs, err := locationIDs(ctx, tx)
-		if err != nil {
-			return err
-		}
 		skus := make([]string, len(d.Rows))
 		for i, r := range d.Rows {
 			skus[i] = r.SKU
 		}
-		ids, err := skuIDs(ctx, tx, skus)
+		refs, err := readStockRefs(ctx, tx, skus)
 		if err != nil {
 			return err
 		}
 		bad := rowErrors{}
 		now := db.Now()
 		for _, r := range d.Rows {
-			if _, ok := ids[strings.ToUpper(strings.TrimSpace(r.SKU))]; !ok {
+			if _, ok := refs.item(r.SKU); !ok {
 				bad.add(r.Row, "sku", "no item with SKU %q", r.SKU)
 			}
-			if _, ok := locs[strings.ToUpper(strings.TrimSpace(r.Location))]; !ok {
+			if _, ok := refs.location(r.Location); !ok {
 				bad.add(r.Row, "location", "no location %q", r.Location)
 			}
 			switch r.Kind {
@@ -435,7 +459,8 @@ func (db *DB) ApplyInventoryDeltas(ctx context.Context, d InventoryDeltas) (Inbo
 			return err
 		}
 		for _, r := range d.Rows {
-			itemID, locID := ids[strings.ToUpper(strings.TrimSpace(r.SKU))], locs[strings.ToUpper(strings.TrimSpace(r.Location))]
+			itemID, _ := refs.item(r.SKU)
+			locID, _ := refs.location(r.Location)
 			at := r.OccurredAt
 			if at.IsZero() {
 				at = now
@@ -482,15 +507,11 @@ type InboundSupplyBatch struct {
 // All rows apply or none. Returns EINVALID naming each bad row.
 func (db *DB) ApplyInboundSupply(ctx context.Context, b InboundSupplyBatch) (InboundResult, error) {
 	return db.inboundTx(ctx, b.MessageID, "inbound_supply", b.Source, len(b.Rows), func(tx *sql.Tx, res *InboundResult) error {
-		locs, err := locationIDs(ctx, tx)
-		if err != nil {
-			return err
-		}
 		skus := make([]string, len(b.Rows))
 		for i, r := range b.Rows {
 			skus[i] = r.SKU
 		}
-		ids, err := skuIDs(ctx, tx, skus)
+		refs, err := readStockRefs(ctx, tx, skus)
 		if err != nil {
 			return err
 		}
@@ -499,10 +520,10 @@ func (db *DB) ApplyInboundSupply(ctx context.Context, b InboundSupplyBatch) (Inb
 			if strings.TrimSpace(r.PONumber) == "" {
 				bad.add(r.Row, "po_number", "is required")
 			}
-			if _, ok := ids[strings.ToUpper(strings.TrimSpace(r.SKU))]; !ok {
+			if _, ok := refs.item(r.SKU); !ok {
 				bad.add(r.Row, "sku", "no item with SKU %q", r.SKU)
 			}
-			if _, ok := locs[strings.ToUpper(strings.TrimSpace(r.Location))]; !ok {
+			if _, ok := refs.location(r.Location); !ok {
 				bad.add(r.Row, "location", "no location %q", r.Location)
 			}
 			if r.Quantity <= 0 {
@@ -524,7 +545,8 @@ func (db *DB) ApplyInboundSupply(ctx context.Context, b InboundSupplyBatch) (Inb
 		}
 		now := db.now()
 		for _, r := range b.Rows {
-			itemID, locID := ids[strings.ToUpper(strings.TrimSpace(r.SKU))], locs[strings.ToUpper(strings.TrimSpace(r.Location))]
+			itemID, _ := refs.item(r.SKU)
+			locID, _ := refs.location(r.Location)
 			u, err := tx.ExecContext(ctx, `UPDATE inbound_supply SET quantity = ?, expected_date = ?, status = ?
 				WHERE po_number = ? AND item_id = ? AND location_id = ? AND status = 'open'`,
 				r.Quantity, r.ExpectedDate, r.Status, r.PONumber, itemID, locID)
