@@ -173,8 +173,10 @@ func TestKillNineLosesNothing(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := context.Background()
+	// Messages the killed server had claimed wait for their lease (a
+	// minute) to run out before the new one sends them.
 	var pending int
-	for range 300 {
+	for range 1500 {
 		db.View(ctx, func(tx *sql.Tx) error {
 			return tx.QueryRow(`SELECT count(*) FROM outbox WHERE status <> 'delivered'`).Scan(&pending)
 		})
@@ -184,7 +186,12 @@ func TestKillNineLosesNothing(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if pending != 0 {
-		t.Fatalf("%d outbox messages not delivered", pending)
+		var detail string
+		db.View(ctx, func(tx *sql.Tx) error {
+			return tx.QueryRow(`SELECT group_concat(status || ' ' || attempts || ' ' || next_attempt_at || ' ' || last_error, '; ')
+				FROM outbox WHERE status <> 'delivered'`).Scan(&detail)
+		})
+		t.Fatalf("%d outbox messages not delivered: %s", pending, detail)
 	}
 	mu.Lock()
 	defer mu.Unlock()
