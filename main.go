@@ -41,6 +41,8 @@ func main() {
 		err = addUser(os.Args[2:], os.Stdin)
 	case "loadgen":
 		err = runLoadgen(os.Args[2:])
+	case "erpsim":
+		err = runSim(os.Args[2:], log)
 	case "-h", "--help", "help":
 		usage()
 		return
@@ -63,6 +65,7 @@ commands:
   seed     fill a database with demo data (--db, --orders)
   user     create a user, e.g. the first admin (--email, --name, --role; password on stdin)
   loadgen  drive a running server over HTTP and report orders/s or search latency (--mode intake|search; see oms loadgen -h)
+  erpsim   run the ERP/WMS simulator alone (--addr, --oms, --token, --secret; see oms erpsim -h)
 `)
 }
 
@@ -111,6 +114,7 @@ func serve(args []string, log *slog.Logger) error {
 	idemRetention := fs.String("idempotency-retention", env("OMS_IDEMPOTENCY_RETENTION", store.DefaultIdempotencyRetention.String()),
 		"how long an API Idempotency-Key is remembered, a Go duration (OMS_IDEMPOTENCY_RETENTION)")
 	ediDir := fs.String("edi-dir", env("OMS_EDI_DIR", "data/edi"), "folder of the EDI trading partners' inbox and outbox folders (OMS_EDI_DIR)")
+	syncCfg := syncFlags(fs)
 	fs.Parse(args)
 	retention, err := parseRetention(*idemRetention)
 	if err != nil {
@@ -143,9 +147,22 @@ func serve(args []string, log *slog.Logger) error {
 	if p := env("OMS_TRUSTED_PROXIES", ""); p != "" {
 		proxies = strings.Split(p, ",")
 	}
+	// Background sweeps stop at shutdown, and the store closes only after
+	// they have returned (this defer runs before db.Close's).
+	bg, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer func() {
+		stopBackground()
+		background.Wait()
+	}()
+	endpoints, err := startSync(bg, &background, db, *addr, *demoMode, syncCfg, log)
+	if err != nil {
+		return err
+	}
 	ediService := &edi.Service{DB: db, Dir: *ediDir, Log: log}
 	app := web.New(db, web.Config{
 		EDI:          ediService,
+		Endpoints:    endpoints,
 		Demo:         *demoMode,
 		TLS:          tls,
 		IdleTimeout:  idle,
@@ -168,14 +185,6 @@ func serve(args []string, log *slog.Logger) error {
 		}
 	}
 
-	// Background sweeps stop at shutdown, and the store closes only after
-	// they have returned (this defer runs before db.Close's).
-	bg, stopBackground := context.WithCancel(ctx)
-	var background sync.WaitGroup
-	defer func() {
-		stopBackground()
-		background.Wait()
-	}()
 	repeat(bg, &background, 10*time.Minute, func(ctx context.Context) {
 		if _, err := db.DeleteExpiredSessions(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			log.Warn("sweep sessions", "err", err)
@@ -232,6 +241,7 @@ func serve(args []string, log *slog.Logger) error {
 // ediInterval is how often serve sends EDI documents and reads the
 // partners' inbox folders.
 const ediInterval = 5 * time.Second
+
 // breachSweepInterval is how often serve looks for SLA breaches; a breach
 // reaches the queue at most this late.
 const breachSweepInterval = time.Minute
@@ -287,6 +297,9 @@ var demoUsers = []store.NewUser{
 const (
 	demoTokenName = "Demo integration"
 	demoToken     = "demo-token"
+	// The built-in ERP/WMS simulator calls the inbound API with this one.
+	demoSimTokenName = "Demo ERP/WMS simulator"
+	demoSimToken     = "demo-erp-token"
 )
 
 func setUpDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
@@ -300,6 +313,9 @@ func setUpDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 	}
 	if _, err := db.EnsureDemoToken(ctx, demoTokenName, demoToken, domain.RoleSales); err != nil {
 		return fmt.Errorf("demo API token: %w", err)
+	}
+	if _, err := db.EnsureDemoToken(ctx, demoSimTokenName, demoSimToken, domain.RoleOps); err != nil {
+		return fmt.Errorf("demo simulator token: %w", err)
 	}
 	fmt.Fprintln(os.Stderr, "\nDemo sign-ins (password demo1234): csr@demo.test, sales@demo.test, ops@demo.test, admin@demo.test")
 	fmt.Fprintf(os.Stderr, "Demo API token (%s, role sales): %s\n", demoTokenName, demoToken)

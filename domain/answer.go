@@ -588,3 +588,10 @@ func (h OrderHit) Hint() string {
 	}
 	return h.Status.Label()
 }
+
+// GroupLine is the quantity of one order line in a fulfilment group.
+type GroupLine struct {
+	LineNo   int
+	SKU      string
+	Quantity int64
+}

@@ -63,34 +63,41 @@ func (db *DB) act(ctx context.Context, a OrderAction, apply func(tx *sql.Tx, o d
 	}
 	var out domain.Order
 	err := db.Update(ctx, func(tx *sql.Tx) error {
-		o, err := orderByNumber(ctx, tx, a.Number)
-		if err != nil {
-			return err
-		}
-		if !a.System() && o.Version != a.Version {
-			return staleVersion(ctx, tx, o, a.Version)
-		}
-		ev, err := apply(tx, o)
-		if err != nil {
-			return err
-		}
-		now := db.now()
-		before, after, err := refreshOrderStatus(ctx, tx, o.ID, now)
-		if err != nil {
-			return err
-		}
-		summary := ev.Summary
-		if a.Reason != "" {
-			summary += " Reason: " + a.Reason
-		}
-		if err := db.insertEvent(ctx, tx, Event{OrderID: o.ID, Kind: ev.Kind, Actor: a.Actor, Summary: summary,
-			Before: string(before), After: string(after), Data: ev.Data}); err != nil {
-			return err
-		}
-		out, err = orderByID(ctx, tx, o.ID)
+		var err error
+		out, err = db.actTx(ctx, tx, a, apply)
 		return err
 	})
 	return out, err
+}
+
+// actTx is act inside the caller's write transaction, for an action that
+// commits with something else (an inbound message recorded as applied).
+func (db *DB) actTx(ctx context.Context, tx *sql.Tx, a OrderAction, apply func(tx *sql.Tx, o domain.Order) (ActionEvent, error)) (domain.Order, error) {
+	o, err := orderByNumber(ctx, tx, a.Number)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	if !a.System() && o.Version != a.Version {
+		return domain.Order{}, staleVersion(ctx, tx, o, a.Version)
+	}
+	ev, err := apply(tx, o)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	now := db.now()
+	before, after, err := refreshOrderStatus(ctx, tx, o.ID, now)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	summary := ev.Summary
+	if a.Reason != "" {
+		summary += " Reason: " + a.Reason
+	}
+	if err := db.insertEvent(ctx, tx, Event{OrderID: o.ID, Kind: ev.Kind, Actor: a.Actor, Summary: summary,
+		Before: string(before), After: string(after), Data: ev.Data}); err != nil {
+		return domain.Order{}, err
+	}
+	return orderByID(ctx, tx, o.ID)
 }
 
 // staleVersion is the conflict a person gets when the order changed after

@@ -558,7 +558,15 @@ func refreshOrderStatus(ctx context.Context, tx *sql.Tx, orderID int64, now stri
 	if err := rows.Err(); err != nil {
 		return "", "", err
 	}
-	after, backordered, changed := deriveOrder(before, holds, lines)
+	var invoiced bool
+	if before != domain.StatusClosed {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM invoices WHERE order_id = ?1)
+			AND NOT EXISTS (SELECT 1 FROM fulfilment_groups WHERE order_id = ?1 AND status = 'shipped' AND invoice_id IS NULL)`,
+			orderID).Scan(&invoiced); err != nil {
+			return "", "", err
+		}
+	}
+	after, backordered, changed := deriveOrder(before, holds, invoiced, lines)
 	for _, c := range changed {
 		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET status = ? WHERE id = ?`, string(c.status), c.id); err != nil {
 			return "", "", err
@@ -585,7 +593,8 @@ type lineStatus struct {
 // deriveOrder is the one derivation behind refreshOrderStatus and
 // refreshOrderStatuses: the order's status from its lines and open holds,
 // whether anything is backordered, and the lines whose status changed.
-func deriveOrder(before domain.OrderStatus, openHolds int, lines []statusLine) (domain.OrderStatus, bool, []lineStatus) {
+// invoiced says the ERP invoiced the order and every shipped group.
+func deriveOrder(before domain.OrderStatus, openHolds int, invoiced bool, lines []statusLine) (domain.OrderStatus, bool, []lineStatus) {
 	facts := domain.OrderFacts{OpenHolds: openHolds, Lines: make([]domain.Buckets, 0, len(lines))}
 	var changed []lineStatus
 	var backordered int64
@@ -598,6 +607,6 @@ func deriveOrder(before domain.OrderStatus, openHolds int, lines []statusLine) (
 	}
 	facts.Draft = before == domain.StatusDraft
 	// Closed means invoiced by the ERP; nothing in the OMS reopens it.
-	facts.Invoiced = before == domain.StatusClosed
+	facts.Invoiced = invoiced || before == domain.StatusClosed
 	return domain.DeriveOrderStatus(facts), backordered > 0, changed
 }

@@ -565,7 +565,7 @@ func refreshOrderStatuses(ctx context.Context, tx *sql.Tx, orders []int64, now s
 	var lineRows [][2]any
 	var orderRows [][4]any
 	for id, st := range state {
-		after, backordered, changed := deriveOrder(st.before, st.holds, st.lines)
+		after, backordered, changed := deriveOrder(st.before, st.holds, false, st.lines)
 		for _, c := range changed {
 			lineRows = append(lineRows, [2]any{c.id, string(c.status)})
 		}
@@ -688,10 +688,7 @@ func (db *DB) ReceiveStock(ctx context.Context, r Receipt) (FillResult, error) {
 		} else if err != nil {
 			return err
 		}
-		now := db.now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO inventory (item_id, location_id, on_hand, on_hand_as_of) VALUES (?, ?, ?, ?)
-			ON CONFLICT (item_id, location_id) DO UPDATE SET on_hand = on_hand + excluded.on_hand, on_hand_as_of = excluded.on_hand_as_of`,
-			item, loc, r.Quantity, now); err != nil {
+		if _, err := recordMovement(ctx, tx, item, loc, r.Quantity, "receipt", db.now(), r.Reference); err != nil {
 			return err
 		}
 		if r.Reference != "" {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -201,10 +200,8 @@ func (db *DB) captureOrder(ctx context.Context, tx *sql.Tx, req intake.Request, 
 		Before: string(domain.StatusOpen), After: string(status), Data: written.trace}); err != nil {
 		return Captured{}, err
 	}
-	payload, _ := json.Marshal(map[string]any{"order": number, "customer": f.Customer.Account, "po": req.PONumber,
-		"channel": req.Channel, "total_cents": o.TotalCents, "lines": o.Lines})
 	if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: "order-accepted-" + number, Topic: "order.accepted",
-		Destination: "erp", OrderID: orderID, Payload: string(payload)}); err != nil {
+		Destination: "erp", OrderID: orderID}); err != nil {
 		return Captured{}, err
 	}
 

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"fmt"
 	"time"
 )
 
@@ -25,33 +27,46 @@ func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, e Event) error {
 	if e.At.IsZero() {
 		e.At = db.Now()
 	}
-	var orderID any
-	if e.OrderID != 0 {
-		orderID = e.OrderID
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO events (order_id, kind, actor, at, summary, before, after, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, orderID, e.Kind, e.Actor, FormatTime(e.At), e.Summary, e.Before, e.After, e.Data)
+	orderID := nullID(e.OrderID)
+	_, err := tx.ExecContext(ctx, `INSERT INTO events (order_id, kind, actor, at, summary, before, after, data, order_version)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT version FROM orders WHERE id = ?1))`,
+		orderID, e.Kind, e.Actor, FormatTime(e.At), e.Summary, e.Before, e.After, e.Data)
 	return err
 }
 
 // OutboxMessage is a message the ERP, WMS, a webhook or a customer must
-// hear about, written in the transaction of the change.
+// hear about, written in the transaction of the change. It names what
+// happened (Topic) and the domain values it is about (the order, the
+// group); the dispatcher renders the wire payload from them when it sends,
+// so the store defines no wire format.
 type OutboxMessage struct {
-	MessageID   string
-	Topic       string
-	Destination string
+	MessageID   string // "" for a new random id
+	Topic       string // e.g. order.accepted, group.released, group.shipped
+	Destination string // erp, wms, vendor, webhook, email, edi
 	OrderID     int64
-	Payload     string // JSON
+	GroupID     int64 // 0 when the message is about no fulfilment group
+	// Payload is an optional plain detail that is not in the domain
+	// tables (a cancellation's reason); not a wire format.
+	Payload string
 }
 
 // insertOutbox queues a message inside the caller's transaction.
 func (db *DB) insertOutbox(ctx context.Context, tx *sql.Tx, m OutboxMessage) error {
 	now := db.now()
-	var orderID any
-	if m.OrderID != 0 {
-		orderID = m.OrderID
+	if m.MessageID == "" {
+		m.MessageID = newMessageID()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, topic, destination, order_id, payload, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.MessageID, m.Topic, m.Destination, orderID, m.Payload, now, now)
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, topic, destination, order_id, group_id, payload, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.MessageID, m.Topic, m.Destination, nullID(m.OrderID), nullID(m.GroupID), m.Payload, now, now)
 	return err
+}
+
+// newMessageID is a random message id (UUID version 4 form): a group can
+// be released, recalled and released again, and each message needs its own.
+func newMessageID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

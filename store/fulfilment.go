@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/oms/oms/domain"
 )
@@ -20,13 +20,14 @@ type groupRow struct {
 	LocationID int64
 	Location   string // code
 	Status     string
+	Dropship   bool
 }
 
 func loadGroup(ctx context.Context, tx *sql.Tx, groupID int64) (groupRow, error) {
 	var g groupRow
-	err := tx.QueryRowContext(ctx, `SELECT g.id, g.order_id, o.number, g.seq, g.location_id, l.code, g.status
+	err := tx.QueryRowContext(ctx, `SELECT g.id, g.order_id, o.number, g.seq, g.location_id, l.code, g.status, g.dropship
 		FROM fulfilment_groups g JOIN orders o ON o.id = g.order_id JOIN locations l ON l.id = g.location_id
-		WHERE g.id = ?`, groupID).Scan(&g.ID, &g.OrderID, &g.Number, &g.Seq, &g.LocationID, &g.Location, &g.Status)
+		WHERE g.id = ?`, groupID).Scan(&g.ID, &g.OrderID, &g.Number, &g.Seq, &g.LocationID, &g.Location, &g.Status, &g.Dropship)
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, domain.Errorf(domain.ENOTFOUND, "No such fulfilment group.")
 	}
@@ -35,13 +36,14 @@ func loadGroup(ctx context.Context, tx *sql.Tx, groupID int64) (groupRow, error)
 
 type groupLine struct {
 	LineID int64
+	LineNo int
 	ItemID int64
 	SKU    string
 	Qty    int64
 }
 
 func loadGroupLines(ctx context.Context, tx *sql.Tx, groupID int64) ([]groupLine, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT gl.order_line_id, gl.item_id, l.sku, gl.quantity
+	rows, err := tx.QueryContext(ctx, `SELECT gl.order_line_id, l.line_no, gl.item_id, l.sku, gl.quantity
 		FROM fulfilment_group_lines gl JOIN order_lines l ON l.id = gl.order_line_id WHERE gl.group_id = ? ORDER BY l.line_no`, groupID)
 	if err != nil {
 		return nil, err
@@ -50,7 +52,7 @@ func loadGroupLines(ctx context.Context, tx *sql.Tx, groupID int64) ([]groupLine
 	var out []groupLine
 	for rows.Next() {
 		var l groupLine
-		if err := rows.Scan(&l.LineID, &l.ItemID, &l.SKU, &l.Qty); err != nil {
+		if err := rows.Scan(&l.LineID, &l.LineNo, &l.ItemID, &l.SKU, &l.Qty); err != nil {
 			return nil, err
 		}
 		out = append(out, l)
@@ -102,15 +104,13 @@ func (db *DB) releaseGroup(ctx context.Context, tx *sql.Tx, g groupRow) (ActionE
 	if _, err := tx.ExecContext(ctx, `UPDATE fulfilment_groups SET status = 'released', released_at = ? WHERE id = ?`, now, g.ID); err != nil {
 		return ActionEvent{}, err
 	}
-	payload, _ := json.Marshal(map[string]any{"order": g.Number, "group": g.Seq, "location": g.Location, "lines": lines})
-	// A group the warehouse gave back (ConfirmRecall) is released again
-	// later: the order's version keeps each release's message its own.
-	var version int64
-	if err := tx.QueryRowContext(ctx, `SELECT version FROM orders WHERE id = ?`, g.OrderID).Scan(&version); err != nil {
-		return ActionEvent{}, err
+	// A dropship group becomes a purchase order to its vendor; any other
+	// goes to the WMS.
+	dest := "wms"
+	if g.Dropship {
+		dest = "vendor"
 	}
-	if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("group-released-%d-v%d", g.ID, version), Topic: "group.released",
-		Destination: "wms", OrderID: g.OrderID, Payload: string(payload)}); err != nil {
+	if err := db.insertOutbox(ctx, tx, OutboxMessage{Topic: "group.released", Destination: dest, OrderID: g.OrderID, GroupID: g.ID}); err != nil {
 		return ActionEvent{}, err
 	}
 	return ActionEvent{Kind: "group.released", Summary: fmt.Sprintf("Shipment %d released to %s.", g.Seq, g.Location)}, nil
@@ -121,18 +121,35 @@ type Shipment struct {
 	Carrier  string
 	Service  string
 	Tracking string
+	// ShippedAt is when the goods left; zero means now. Stock counts
+	// taken before it still held the goods (see ApplyInventorySnapshot).
+	ShippedAt time.Time
+	// Lines are the units shipped per order line number; nil ships the
+	// whole group. A line shipped short (or left out) puts its missing
+	// units back on backorder: the WMS did not find them.
+	Lines map[int]int64
 }
 
 // ShipGroup confirms a released group (shipment seq of the order) as
 // shipped: lines move from released to shipped, the stock leaves on hand and
 // its reservation ends, and the shipment is announced. The system (a WMS
 // confirmation) ships; so may ops and admin by hand. Returns ENOTFOUND,
-// EFORBIDDEN, EINVALID for a missing carrier or tracking number, ECONFLICT
-// for a stale version or a group that is not released.
+// EFORBIDDEN, EINVALID for a missing carrier or tracking number or a bad
+// quantity, ECONFLICT for a stale version or a group that is not released.
 func (db *DB) ShipGroup(ctx context.Context, a OrderAction, seq int, s Shipment) (domain.Order, error) {
 	if err := requireRole(a, "confirm shipments", domain.RoleOps); err != nil {
 		return domain.Order{}, err
 	}
+	s, err := checkShipment(s)
+	if err != nil {
+		return domain.Order{}, err
+	}
+	return db.act(ctx, a, func(tx *sql.Tx, o domain.Order) (ActionEvent, error) {
+		return db.shipGroup(ctx, tx, o, seq, s)
+	})
+}
+
+func checkShipment(s Shipment) (Shipment, error) {
 	s.Carrier, s.Tracking = strings.TrimSpace(s.Carrier), strings.TrimSpace(s.Tracking)
 	fields := map[string]string{}
 	if s.Carrier == "" {
@@ -142,45 +159,113 @@ func (db *DB) ShipGroup(ctx context.Context, a OrderAction, seq int, s Shipment)
 		fields["tracking"] = "is required"
 	}
 	if len(fields) > 0 {
-		return domain.Order{}, domain.Invalid("A shipment needs a carrier and a tracking number.", fields)
+		return s, domain.Invalid("A shipment needs a carrier and a tracking number.", fields)
 	}
-	return db.act(ctx, a, func(tx *sql.Tx, o domain.Order) (ActionEvent, error) {
-		g, err := groupOf(ctx, tx, o, seq)
-		if err != nil {
-			return ActionEvent{}, err
-		}
-		if g.Status != "released" {
-			return ActionEvent{}, domain.Errorf(domain.ECONFLICT, "Shipment %s-%d is %s, not released.", g.Number, g.Seq, g.Status)
-		}
-		lines, err := loadGroupLines(ctx, tx, g.ID)
-		if err != nil {
-			return ActionEvent{}, err
-		}
-		now := db.now()
+	return s, nil
+}
+
+// shipGroup ships group seq of o inside the caller's action.
+func (db *DB) shipGroup(ctx context.Context, tx *sql.Tx, o domain.Order, seq int, s Shipment) (ActionEvent, error) {
+	g, err := groupOf(ctx, tx, o, seq)
+	if err != nil {
+		return ActionEvent{}, err
+	}
+	if g.Status != "released" {
+		return ActionEvent{}, domain.Errorf(domain.ECONFLICT, "Shipment %s-%d is %s, not released.", g.Number, g.Seq, g.Status)
+	}
+	lines, err := loadGroupLines(ctx, tx, g.ID)
+	if err != nil {
+		return ActionEvent{}, err
+	}
+	shipped := map[int64]int64{}
+	if s.Lines == nil {
 		for _, l := range lines {
-			if err := moveBucket(ctx, tx, l.LineID, "qty_released", "qty_shipped", l.Qty); err != nil {
+			shipped[l.LineID] = l.Qty
+		}
+	} else {
+		byNo := map[int]groupLine{}
+		for _, l := range lines {
+			byNo[l.LineNo] = l
+		}
+		fields := map[string]string{}
+		for no, q := range s.Lines {
+			l, ok := byNo[no]
+			switch {
+			case !ok:
+				fields[fmt.Sprintf("lines.%d", no)] = fmt.Sprintf("line %d is not in shipment %d", no, seq)
+			case q < 0 || q > l.Qty:
+				fields[fmt.Sprintf("lines.%d", no)] = fmt.Sprintf("shipment %d holds %d units of line %d (%s); %d cannot ship", seq, l.Qty, no, l.SKU, q)
+			default:
+				shipped[l.LineID] = q
+			}
+		}
+		if len(fields) > 0 {
+			return ActionEvent{}, domain.Invalid(fmt.Sprintf("The shipment of %s-%d does not match what was released.", g.Number, seq), fields)
+		}
+	}
+	var total, short int64
+	var shorts []string
+	for _, l := range lines {
+		total += shipped[l.LineID]
+		if n := l.Qty - shipped[l.LineID]; n > 0 {
+			short += n
+			shorts = append(shorts, fmt.Sprintf("%d of %s", n, l.SKU))
+		}
+	}
+	if total == 0 {
+		return ActionEvent{}, domain.Invalid(fmt.Sprintf("Shipment %s-%d ships no units; cancel it instead.", g.Number, seq),
+			map[string]string{"lines": "ship at least one unit"})
+	}
+	now := db.now()
+	at := now
+	if !s.ShippedAt.IsZero() {
+		at = FormatTime(s.ShippedAt)
+	}
+	for _, l := range lines {
+		q := shipped[l.LineID]
+		if q > 0 {
+			if err := moveBucket(ctx, tx, l.LineID, "qty_released", "qty_shipped", q); err != nil {
 				return ActionEvent{}, err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE inventory SET on_hand = on_hand - ?1, allocated = allocated - ?1, on_hand_as_of = ?2
-				WHERE item_id = ?3 AND location_id = ?4`, l.Qty, now, l.ItemID, g.LocationID); err != nil {
+			if err := db.moveStock(ctx, tx, l.ItemID, g.LocationID, -q, "shipment", at, fmt.Sprintf("%s-%d", g.Number, g.Seq)); err != nil {
 				return ActionEvent{}, err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE fulfilment_groups SET status = 'shipped', shipped_at = ?, carrier = ?, service = ?, tracking_number = ?
-			WHERE id = ?`, now, s.Carrier, s.Service, s.Tracking, g.ID); err != nil {
+		if n := l.Qty - q; n > 0 {
+			if err := moveBucket(ctx, tx, l.LineID, "qty_released", "qty_backordered", n); err != nil {
+				return ActionEvent{}, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE inventory SET allocated = allocated - ? WHERE item_id = ? AND location_id = ?`,
+			l.Qty, l.ItemID, g.LocationID); err != nil {
 			return ActionEvent{}, err
 		}
-		payload, _ := json.Marshal(map[string]any{"order": g.Number, "group": g.Seq, "carrier": s.Carrier, "tracking": s.Tracking})
-		if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("group-shipped-%d", g.ID), Topic: "group.shipped",
-			Destination: "erp", OrderID: g.OrderID, Payload: string(payload)}); err != nil {
+		// The group keeps what it shipped; a line that shipped nothing leaves it.
+		if q == 0 {
+			_, err = tx.ExecContext(ctx, `DELETE FROM fulfilment_group_lines WHERE group_id = ? AND order_line_id = ?`, g.ID, l.LineID)
+		} else if q != l.Qty {
+			_, err = tx.ExecContext(ctx, `UPDATE fulfilment_group_lines SET quantity = ? WHERE group_id = ? AND order_line_id = ?`, q, g.ID, l.LineID)
+		}
+		if err != nil {
 			return ActionEvent{}, err
 		}
-		if err := db.queueEDIShipment(ctx, tx, g.OrderID, g.ID, g.Number, g.Seq); err != nil {
-			return ActionEvent{}, err
-		}
-		return ActionEvent{Kind: "group.shipped",
-			Summary: fmt.Sprintf("Shipment %d shipped from %s via %s %s.", g.Seq, g.Location, s.Carrier, s.Tracking)}, nil
-	})
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE fulfilment_groups SET status = 'shipped', shipped_at = ?, carrier = ?, service = ?, tracking_number = ?
+		WHERE id = ?`, at, s.Carrier, s.Service, s.Tracking, g.ID); err != nil {
+		return ActionEvent{}, err
+	}
+	if err := db.queueEDIShipment(ctx, tx, g.OrderID, g.ID, g.Number, g.Seq); err != nil {
+		return ActionEvent{}, err
+	}
+	if err := db.insertOutbox(ctx, tx, OutboxMessage{Topic: "group.shipped", Destination: "erp", OrderID: g.OrderID, GroupID: g.ID}); err != nil {
+		return ActionEvent{}, err
+	}
+	summary := fmt.Sprintf("Shipment %d shipped from %s via %s %s.", g.Seq, g.Location, s.Carrier, s.Tracking)
+	if short > 0 {
+		summary = fmt.Sprintf("Shipment %d shipped in part from %s via %s %s: %d units; %s back on backorder.",
+			g.Seq, g.Location, s.Carrier, s.Tracking, total, strings.Join(shorts, ", "))
+	}
+	return ActionEvent{Kind: "group.shipped", Summary: summary}, nil
 }
 
 // CancelGroup cancels a planned or released group (shipment seq of the
@@ -219,9 +304,12 @@ func (db *DB) CancelGroup(ctx context.Context, a OrderAction, seq int) (domain.O
 			return ActionEvent{}, err
 		}
 		if g.Status == "released" {
-			payload, _ := json.Marshal(map[string]any{"order": g.Number, "group": g.Seq, "reason": a.Reason})
-			if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("group-cancelled-%d", g.ID), Topic: "group.cancelled",
-				Destination: "wms", OrderID: g.OrderID, Payload: string(payload)}); err != nil {
+			dest := "wms"
+			if g.Dropship {
+				dest = "vendor"
+			}
+			if err := db.insertOutbox(ctx, tx, OutboxMessage{Topic: "group.cancelled", Destination: dest, OrderID: g.OrderID,
+				GroupID: g.ID, Payload: strings.TrimSpace(a.Reason)}); err != nil {
 				return ActionEvent{}, err
 			}
 		}
@@ -255,4 +343,47 @@ func (db *DB) CancelBackorder(ctx context.Context, a OrderAction, lineNo int, qt
 		}
 		return ActionEvent{Kind: "line.cancelled", Summary: fmt.Sprintf("%d backordered units of %s cancelled.", qty, l.SKU)}, nil
 	})
+}
+
+// ReleasePlannedGroups releases, as the system, up to limit planned
+// groups (oldest first) of orders without an open hold, each through
+// ReleaseGroup, so that an order with stock moves to the warehouse without
+// a person. It returns how many it released; a group whose order changed
+// on the way (a hold placed) is left for the next run.
+func (db *DB) ReleasePlannedGroups(ctx context.Context, limit int) (int, error) {
+	type ref struct {
+		number string
+		seq    int
+	}
+	var refs []ref
+	rows, err := db.read.QueryContext(ctx, `SELECT o.number, g.seq FROM fulfilment_groups g JOIN orders o ON o.id = g.order_id
+		WHERE g.status = 'planned' AND o.has_hold = 0 AND o.status NOT IN ('draft', 'on_hold', 'cancelled', 'closed')
+		ORDER BY g.created_at, g.id LIMIT ?`, limit)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var r ref
+		if err := rows.Scan(&r.number, &r.seq); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		refs = append(refs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range refs {
+		_, err := db.ReleaseGroup(ctx, OrderAction{Number: r.number, Actor: "system"}, r.seq)
+		switch domain.ErrorCode(err) {
+		case "":
+			n++
+		case domain.ECONFLICT, domain.ENOTFOUND:
+		default:
+			return n, err
+		}
+	}
+	return n, nil
 }

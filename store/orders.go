@@ -200,7 +200,8 @@ func (db *DB) AddNote(ctx context.Context, number, actor, text string) (domain.E
 
 // insertEvent appends one event to an order's timeline.
 func insertEvent(ctx context.Context, tx *sql.Tx, orderID int64, ev domain.Event) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO events (order_id, kind, actor, at, summary, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	res, err := tx.ExecContext(ctx, `INSERT INTO events (order_id, kind, actor, at, summary, before, after, order_version)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT version FROM orders WHERE id = ?1))`,
 		orderID, ev.Kind, ev.Actor, FormatTime(ev.At), ev.Summary, ev.Before, ev.After)
 	if err != nil {
 		return 0, fmt.Errorf("insert event: %w", err)

@@ -78,13 +78,17 @@ func TestWALStaysBounded(t *testing.T) {
 	if written.Load() < 3*int64(bounds.TruncateAt) {
 		t.Skipf("wrote only %d bytes in 3 s: too few to pass the bounds", written.Load())
 	}
-	// The file may pass TruncateAt by what is written in one tick.
-	if m := maxWAL.Load(); m > 2*int64(bounds.TruncateAt) {
-		t.Fatalf("the WAL reached %d bytes (%d written); bound %d", m, written.Load(), bounds.TruncateAt)
+	// The file may pass TruncateAt by what is written while a tick is
+	// late, and on a busy machine ticks are late by hundreds of
+	// milliseconds; with PASSIVE checkpoints alone the file grew to more
+	// than everything written, so half of it is the bound that tells the
+	// two apart without depending on the scheduler.
+	if m, bound := maxWAL.Load(), max(2*int64(bounds.TruncateAt), written.Load()/2); m > bound {
+		t.Fatalf("the WAL reached %d bytes (%d written); bound %d", m, written.Load(), bound)
 	}
-	for wait := time.Now().Add(2 * time.Second); db.walSize() > 0; time.Sleep(20 * time.Millisecond) {
+	for wait := time.Now().Add(5 * time.Second); db.walSize() > 0; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(wait) {
-			t.Fatalf("the WAL is %d bytes 2 s after the writers stopped", db.walSize())
+			t.Fatalf("the WAL is %d bytes 5 s after the writers stopped", db.walSize())
 		}
 	}
 }

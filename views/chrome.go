@@ -46,7 +46,7 @@ var navEntries = []navEntry{
 	{Key: "backorders", Label: "Backorders", Href: "/backorders", Roles: []domain.Role{domain.RoleCSR, domain.RoleOps}},
 	{Key: "inventory", Label: "Inventory", Href: "/inventory"},
 	{Key: "sourcing", Label: "Sourcing", Href: "/sourcing", Roles: []domain.Role{domain.RoleOps}},
-	{Key: "integrations", Label: "Integrations", Href: "/integrations/edi", Roles: []domain.Role{domain.RoleOps}},
+	{Key: "integrations", Label: "Integrations", Href: "/integrations", Roles: []domain.Role{domain.RoleOps}},
 	{Key: "admin", Label: "Admin", Href: "/admin/users", Roles: []domain.Role{domain.RoleAdmin}},
 }
 

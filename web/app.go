@@ -42,6 +42,9 @@ type Config struct {
 	// EDI receives and sends X12; nil: a service over the database only
 	// (no inbox or outbox folders).
 	EDI *edi.Service
+	// Endpoints are the sync destinations the dispatcher sends and their
+	// URLs, for the Integrations page.
+	Endpoints map[string]string
 }
 
 // withDefaults fills unset fields.
@@ -122,6 +125,8 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	backorders := &handlers.Backorders{DB: db}
 	settings := &handlers.Settings{DB: db}
 	allocation := &handlers.Allocation{DB: db}
+	inbound := &handlers.InboundAPI{DB: db}
+	integrations := &handlers.Integrations{DB: db, Endpoints: cfg.Endpoints}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS), oneContentLength)
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -228,6 +233,9 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/integrations/edi/partners/:id<int>", admins, ediH.SavePartner)
 	app.Get("/integrations/edi/interchanges/:id<int>/raw", staff, ediH.Raw)
 	app.Get("/integrations/edi/files/:id<int>/raw", ops, ediH.File)
+	app.Get("/integrations", ops, integrations.Show)
+	app.Post("/integrations/outbox/:id<int>/retry", allow(domain.RoleAdmin), integrations.Retry)
+	app.Post("/integrations/outbox/:id<int>/skip", allow(domain.RoleAdmin), integrations.Skip)
 
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
@@ -258,6 +266,13 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	// The WMS answers recalls with an operations token; it acts as the system.
 	app.Post("/api/v1/orders/:number/shipments/:seq/recall/confirm", ops, allocation.APIRecallConfirm)
 	app.Post("/api/v1/orders/:number/shipments/:seq/recall/refuse", ops, allocation.APIRecallRefuse)
+	app.Get("/api/v1/events", staff, orderLookup.Events)
+	// The ERP's and WMS's messages: tokens with the ops (or admin) role.
+	app.Post("/api/v1/inbound/inventory-snapshots", ops, inbound.Snapshot)
+	app.Post("/api/v1/inbound/inventory-deltas", ops, inbound.Deltas)
+	app.Post("/api/v1/inbound/supply", ops, inbound.Supply)
+	app.Post("/api/v1/inbound/shipments", ops, inbound.Shipment)
+	app.Post("/api/v1/inbound/invoices", ops, inbound.Invoice)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")

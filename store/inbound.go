@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oms/oms/domain"
+)
+
+// systemAction is an action the ERP or WMS takes on an order: it describes
+// a fact, so it acts on the current version.
+func systemAction(number, actor string) OrderAction {
+	return OrderAction{Number: strings.TrimSpace(number), Actor: actor}
+}
+
+// ShipmentConfirmation is the WMS's (or a vendor's) confirmation that a
+// released group shipped, whole or in part.
+type ShipmentConfirmation struct {
+	MessageID string
+	Source    string
+	Actor     string // who sent it (the API token's name)
+	Order     string
+	Group     int // the group's sequence number on the order
+	Shipment
+}
+
+// ConfirmShipment applies a shipment confirmation at most once (by message
+// id), through the same action as a person confirming it (ShipGroup).
+// Returns ENOTFOUND, EINVALID, ECONFLICT as ShipGroup does.
+func (db *DB) ConfirmShipment(ctx context.Context, c ShipmentConfirmation) (InboundResult, error) {
+	s, err := checkShipment(c.Shipment)
+	if err != nil {
+		return InboundResult{MessageID: c.MessageID}, err
+	}
+	return db.inboundTx(ctx, c.MessageID, "shipment", c.Source, 1, func(tx *sql.Tx, res *InboundResult) error {
+		_, err := db.actTx(ctx, tx, systemAction(c.Order, c.Actor), func(tx *sql.Tx, o domain.Order) (ActionEvent, error) {
+			return db.shipGroup(ctx, tx, o, c.Group, s)
+		})
+		res.Applied = 1
+		return err
+	})
+}
+
+// Invoice is the ERP's invoice for shipped groups of an order.
+type Invoice struct {
+	MessageID   string
+	Source      string
+	Actor       string
+	Number      string // the ERP's invoice number
+	Order       string
+	Groups      []int // group sequence numbers; none means every shipped group not yet invoiced
+	AmountCents int64
+	InvoicedAt  time.Time
+}
+
+// ApplyInvoice records an invoice at most once (by message id) and marks
+// its groups invoiced; an order whose every unit not cancelled has shipped
+// and whose every shipped group is invoiced is closed. Returns ENOTFOUND
+// for an unknown order or group, EINVALID for a missing number or a group
+// that has not shipped, ECONFLICT for an invoice number used before.
+func (db *DB) ApplyInvoice(ctx context.Context, inv Invoice) (InboundResult, error) {
+	inv.Number = strings.TrimSpace(inv.Number)
+	if inv.Number == "" {
+		return InboundResult{MessageID: inv.MessageID}, domain.Invalid("An invoice needs its number.", map[string]string{"invoice_number": "is required"})
+	}
+	return db.inboundTx(ctx, inv.MessageID, "invoice", inv.Source, 1, func(tx *sql.Tx, res *InboundResult) error {
+		_, err := db.actTx(ctx, tx, systemAction(inv.Order, inv.Actor), func(tx *sql.Tx, o domain.Order) (ActionEvent, error) {
+			var groups []int64
+			if len(inv.Groups) == 0 {
+				ids, err := queryColumn[int64](ctx, tx, `SELECT id FROM fulfilment_groups WHERE order_id = ? AND status = 'shipped' AND invoice_id IS NULL`, o.ID)
+				if err != nil {
+					return ActionEvent{}, err
+				}
+				if len(ids) == 0 {
+					return ActionEvent{}, domain.Invalid(fmt.Sprintf("Order %s has no shipped shipment left to invoice.", o.Number),
+						map[string]string{"groups": "nothing shipped to invoice"})
+				}
+				groups = ids
+			}
+			for _, seq := range inv.Groups {
+				g, err := groupOf(ctx, tx, o, seq)
+				if err != nil {
+					return ActionEvent{}, err
+				}
+				if g.Status != "shipped" {
+					return ActionEvent{}, domain.Invalid(fmt.Sprintf("Shipment %s-%d is %s, not shipped; it cannot be invoiced.", o.Number, seq, g.Status),
+						map[string]string{"groups": fmt.Sprintf("shipment %d has not shipped", seq)})
+				}
+				groups = append(groups, g.ID)
+			}
+			at := inv.InvoicedAt
+			if at.IsZero() {
+				at = db.Now()
+			}
+			r, err := tx.ExecContext(ctx, `INSERT INTO invoices (number, order_id, amount_cents, invoiced_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+				inv.Number, o.ID, inv.AmountCents, FormatTime(at), db.now())
+			if err != nil {
+				return ActionEvent{}, mapError(err)
+			}
+			invoiceID, _ := r.LastInsertId()
+			for _, id := range groups {
+				if _, err := tx.ExecContext(ctx, `UPDATE fulfilment_groups SET invoice_id = ? WHERE id = ?`, invoiceID, id); err != nil {
+					return ActionEvent{}, err
+				}
+			}
+			return ActionEvent{Kind: "order.invoiced",
+				Summary: fmt.Sprintf("Invoice %s for %s (%d %s).", inv.Number, domain.Money(inv.AmountCents), len(groups), plural(len(groups), "shipment", "shipments"))}, nil
+		})
+		res.Applied = 1
+		return err
+	})
+}
+
+// InboundMessage is one applied inbound message, for the Integrations page.
+type InboundMessage struct {
+	MessageID  string
+	Kind       string
+	Source     string
+	Rows       int
+	Outcome    string
+	ReceivedAt time.Time
+}
+
+// RecentInbound lists the newest applied inbound messages.
+func (db *DB) RecentInbound(ctx context.Context, limit int) ([]InboundMessage, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT message_id, kind, source, rows, outcome, received_at FROM inbound_messages
+		ORDER BY received_at DESC, rowid DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []InboundMessage
+	for rows.Next() {
+		var m InboundMessage
+		var at string
+		if err := rows.Scan(&m.MessageID, &m.Kind, &m.Source, &m.Rows, &m.Outcome, &at); err != nil {
+			return nil, err
+		}
+		m.ReceivedAt = ParseTime(at)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
