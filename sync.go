@@ -56,6 +56,10 @@ func syncFlags(fs *flag.FlagSet) syncConfig {
 // outboxRetention is how long a delivered message stays listed.
 const outboxRetention = 7 * 24 * time.Hour
 
+// inboundRetention is how long an inbound message id is remembered (and
+// so refused when sent again).
+const inboundRetention = 30 * 24 * time.Hour
+
 // demoSimSecret signs the messages to the built-in simulator.
 const demoSimSecret = "demo-secret"
 
@@ -104,6 +108,9 @@ func startSync(ctx context.Context, wg *sync.WaitGroup, db *store.DB, addr strin
 	repeat(ctx, wg, time.Hour, func(ctx context.Context) {
 		if _, err := db.DeleteDeliveredOutbox(ctx, outboxRetention); err != nil && !errors.Is(err, context.Canceled) {
 			log.Warn("delete delivered outbox messages", "err", err)
+		}
+		if _, err := db.DeleteOldInbound(ctx, inboundRetention); err != nil && !errors.Is(err, context.Canceled) {
+			log.Warn("delete old inbound message ids", "err", err)
 		}
 	})
 	urls := map[string]string{}

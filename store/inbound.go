@@ -144,3 +144,19 @@ func (db *DB) RecentInbound(ctx context.Context, limit int) ([]InboundMessage, e
 	}
 	return out, rows.Err()
 }
+
+// DeleteOldInbound forgets inbound message ids received longer than
+// retention ago, so the log does not grow without bound; a message sent
+// again after that is applied again. It returns how many it deleted.
+func (db *DB) DeleteOldInbound(ctx context.Context, retention time.Duration) (int64, error) {
+	var n int64
+	err := db.Update(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `DELETE FROM inbound_messages WHERE received_at < ?`, FormatTime(db.Now().Add(-retention)))
+		if err != nil {
+			return err
+		}
+		n, _ = r.RowsAffected()
+		return nil
+	})
+	return n, err
+}
