@@ -55,7 +55,8 @@ func TestEDIUpload(t *testing.T) {
 	ctx := testapp.Browser(t)
 	if err := chromedp.Do(ctx,
 		testapp.SignInActions(base, "admin@demo.test"),
-		chromedp.Click(`nav.mainnav a[href="/integrations/edi"]`),
+		chromedp.Click(`nav.mainnav a[href="/integrations"]`),
+		chromedp.Click(`main a[href="/integrations/edi"]`),
 		chromedp.WaitVisible(`[data-testid="edi-upload"] input[type=file]`),
 	); err != nil {
 		t.Fatal(err)
