@@ -227,7 +227,7 @@ func (db *DB) shipGroup(ctx context.Context, tx *sql.Tx, o domain.Order, seq int
 			if err := moveBucket(ctx, tx, l.LineID, "qty_released", "qty_shipped", q); err != nil {
 				return ActionEvent{}, err
 			}
-			if err := db.moveStock(ctx, tx, l.ItemID, g.LocationID, -q, "shipment", at, fmt.Sprintf("%s-%d", g.Number, g.Seq)); err != nil {
+			if _, err := recordMovement(ctx, tx, l.ItemID, g.LocationID, -q, "shipment", at, fmt.Sprintf("%s-%d", g.Number, g.Seq)); err != nil {
 				return ActionEvent{}, err
 			}
 		}

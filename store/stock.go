@@ -10,24 +10,14 @@ import (
 	"github.com/oms/oms/domain"
 )
 
-// moveStock changes on hand of an item at a location by qty (negative for
-// a shipment) as of when it happened (at, in TimeFormat), and remembers the
-// movement until a snapshot covers it. A movement at or before the row's
-// last applied snapshot is already in that count and changes nothing.
-// Every increase of on hand goes through here, so that backorders hear of
-// it (stockIncreased).
-func (db *DB) moveStock(ctx context.Context, tx *sql.Tx, itemID, locationID, qty int64, kind, at, ref string) error {
-	applied, err := recordMovement(ctx, tx, itemID, locationID, qty, kind, at, ref)
-	if err != nil || !applied || qty < 0 {
-		return err
-	}
-	return db.stockIncreased(ctx, tx, []int64{itemID})
-}
-
-// recordMovement is moveStock without telling backorders: it reports
-// whether the movement changed on hand (false when a snapshot already
-// counted it). ReceiveStock fills backorders itself, to report what it
-// filled.
+// recordMovement changes on hand of an item at a location by qty
+// (negative for a shipment) as of when it happened (at, in TimeFormat),
+// and remembers the movement until a snapshot covers it. A movement at or
+// before the row's last applied snapshot is already in that count and
+// changes nothing; applied says whether on hand changed. It does not tell
+// backorders: the caller passes the items whose stock went up to
+// stockIncreased once, after every movement of its batch (ReceiveStock
+// fills them itself, to report what it filled).
 func recordMovement(ctx context.Context, tx *sql.Tx, itemID, locationID, qty int64, kind, at, ref string) (bool, error) {
 	if qty == 0 {
 		return false, nil
@@ -466,6 +456,8 @@ func (db *DB) ApplyInventoryDeltas(ctx context.Context, d InventoryDeltas) (Inbo
 		if err := bad.err("The batch"); err != nil {
 			return err
 		}
+		var increased []int64 // items whose on hand went up, filled once at the end
+		seen := map[int64]bool{}
 		for _, r := range d.Rows {
 			itemID, _ := refs.item(r.SKU)
 			locID, _ := refs.location(r.Location)
@@ -477,8 +469,13 @@ func (db *DB) ApplyInventoryDeltas(ctx context.Context, d InventoryDeltas) (Inbo
 			if ref == "" {
 				ref = r.PONumber
 			}
-			if err := db.moveStock(ctx, tx, itemID, locID, r.Quantity, r.Kind, FormatTime(at), ref); err != nil {
+			applied, err := recordMovement(ctx, tx, itemID, locID, r.Quantity, r.Kind, FormatTime(at), ref)
+			if err != nil {
 				return err
+			}
+			if applied && r.Quantity > 0 && !seen[itemID] {
+				seen[itemID] = true
+				increased = append(increased, itemID)
 			}
 			if r.Kind == "receipt" && r.PONumber != "" {
 				if _, err := tx.ExecContext(ctx, `UPDATE inbound_supply SET status = 'received'
@@ -488,7 +485,7 @@ func (db *DB) ApplyInventoryDeltas(ctx context.Context, d InventoryDeltas) (Inbo
 			}
 			res.Applied++
 		}
-		return nil
+		return db.stockIncreased(ctx, tx, increased)
 	})
 }
 
