@@ -61,7 +61,7 @@ type Sim struct {
 	client *http.Client
 
 	mu   sync.Mutex
-	seen map[string]bool // message ids received (at most once)
+	seen recent // message ids received (at most once)
 	seq  int
 
 	ctx  context.Context
@@ -70,7 +70,7 @@ type Sim struct {
 
 // New returns a simulator; Serve starts it.
 func New(cfg Config) *Sim {
-	return &Sim{cfg: cfg.withDefaults(), client: &http.Client{Timeout: 15 * time.Second}, seen: map[string]bool{}}
+	return &Sim{cfg: cfg.withDefaults(), client: &http.Client{Timeout: 15 * time.Second}, seen: newRecent(maxSeen)}
 }
 
 // Serve answers the OMS's messages on ln until ctx ends, then waits for
@@ -115,9 +115,11 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		key = m.ID
+	}
 	s.mu.Lock()
-	dup := s.seen[key]
-	s.seen[key] = true
+	dup := !s.seen.add(key)
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	if dup {
@@ -127,6 +129,40 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handle(m)
 	io.WriteString(w, `{"status":"accepted"}`)
 }
+
+// maxSeen is how many message ids the simulator remembers. The OMS
+// retries a message for hours at most (store.MaxOutboxAttempts with a
+// doubling backoff), far fewer than this many messages later at demo
+// rates, so a forgotten id is one no retry will bring again.
+const maxSeen = 100_000
+
+// recent is a set of the last n keys added: the oldest is forgotten when a
+// new one comes, so memory stays bounded however long the simulator runs.
+type recent struct {
+	keys map[string]struct{}
+	ring []string // insertion order, a circular buffer of len n
+	next int      // where the next key goes in ring
+}
+
+func newRecent(n int) recent {
+	return recent{keys: map[string]struct{}{}, ring: make([]string, n)}
+}
+
+// add records k and reports whether it was new.
+func (r *recent) add(k string) bool {
+	if _, ok := r.keys[k]; ok {
+		return false
+	}
+	if old := r.ring[r.next]; old != "" {
+		delete(r.keys, old)
+	}
+	r.ring[r.next] = k
+	r.next = (r.next + 1) % len(r.ring)
+	r.keys[k] = struct{}{}
+	return true
+}
+
+func (r *recent) len() int { return len(r.keys) }
 
 // handle schedules what the ERP, WMS or vendor does with a message.
 func (s *Sim) handle(m dispatch.Message) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/intake"
+	"github.com/oms/oms/internal/fixtures"
 	"github.com/oms/oms/store"
 )
 
@@ -88,4 +89,25 @@ func TestCaptureOrder(t *testing.T) {
 			t.Fatalf("allocated %d, want 7", a)
 		}
 	})
+}
+
+// TestCaptureAfterFixtures checks that orders inserted with captured-style
+// numbers (fixtures.Standard's SO-100001...) move the order-number
+// sequence, so the next capture takes a fresh number instead of a 409.
+func TestCaptureAfterFixtures(t *testing.T) {
+	db := newDB(t)
+	std := fixtures.New(t, db).Standard()
+	req := intake.Request{Channel: "api", CustomerAccount: std.AcmeAccount, PONumber: "PO-AFTER-FIXTURES",
+		ShipTo: intake.Address{Name: "Dock 4", Line1: "1 Main St", City: "Dallas", Region: "TX", PostalCode: "75201"},
+		Lines:  []intake.LineRequest{{SKU: std.SKU, Quantity: 1}}}
+	c, err := db.CaptureOrder(t.Context(), req, store.Submitter{Actor: "api:test", Role: domain.RoleSales})
+	if err != nil {
+		t.Fatalf("capture after fixtures: %v", err)
+	}
+	if c.Number <= std.Big {
+		t.Fatalf("captured %s, want a number after the fixtures' last (%s)", c.Number, std.Big)
+	}
+	if _, err := db.CaptureOrder(t.Context(), req, store.Submitter{Actor: "api:test", Role: domain.RoleSales}); err != nil {
+		t.Fatalf("second capture: %v", err)
+	}
 }
