@@ -257,8 +257,8 @@ type Event struct {
 // OutboxMessage is a message the ERP, WMS or customer must hear of.
 type OutboxMessage struct {
 	MessageID, Topic, Destination string
-	OrderID                       int64
-	Payload, Status               string
+	OrderID, GroupID              int64 // GroupID 0 when about no group
+	Status                        string
 	Attempts                      int
 	NextAttemptAt                 time.Time
 	LastError                     string

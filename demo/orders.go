@@ -660,17 +660,23 @@ func (g *Generator) finish(o *Order, cust *Customer, s *sim, ev []event) Order {
 	return *o
 }
 
-// outbox writes the messages of the last two days: order acceptance to the
-// ERP and released groups to the WMS; the newest are still pending.
+// outbox writes the messages of an order: of the last two days, order
+// acceptance to the ERP and released groups to the WMS or vendor,
+// delivered but for the newest. A group released but not yet shipped,
+// however old, has its release message pending, handed to the ERP/WMS
+// (the simulator of serve --demo) when the demo starts, so that it ships
+// and is invoiced like a new one; their first tries are spread over
+// releaseSpread so that the demo's first minute is no flood.
 func (g *Generator) outbox(o *Order) {
 	r := g.rng
 	now := g.now
-	if now.Sub(o.CreatedAt) > 48*time.Hour || o.Status == domain.StatusDraft {
+	if o.Status == domain.StatusDraft {
 		return
 	}
-	add := func(topic, dest string, at time.Time, payload string) {
+	recent := now.Sub(o.CreatedAt) <= 48*time.Hour
+	add := func(topic, dest string, groupID int64, at time.Time) *OutboxMessage {
 		m := OutboxMessage{MessageID: fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", r.Uint32(), r.IntN(1<<16), 0x4000|r.IntN(1<<12),
-			0x8000|r.IntN(1<<14), r.Int64N(1<<48)), Topic: topic, Destination: dest, OrderID: o.ID, Payload: payload,
+			0x8000|r.IntN(1<<14), r.Int64N(1<<48)), Topic: topic, Destination: dest, OrderID: o.ID, GroupID: groupID,
 			Status: "delivered", Attempts: 1, NextAttemptAt: at, CreatedAt: at, DeliveredAt: at.Add(between(r, 50*time.Millisecond, 3*time.Second))}
 		switch {
 		case now.Sub(at) < 3*time.Minute:
@@ -681,16 +687,40 @@ func (g *Generator) outbox(o *Order) {
 			m.NextAttemptAt = now.Add(between(r, time.Minute, 10*time.Minute))
 		}
 		o.Outbox = append(o.Outbox, m)
+		return &o.Outbox[len(o.Outbox)-1]
 	}
-	add("order.accepted", "erp", o.CreatedAt.Add(time.Second),
-		fmt.Sprintf(`{"order":%q,"customer_id":%d,"total_cents":%d}`, o.Number, o.CustomerID, o.TotalCents))
+	if recent {
+		add("order.accepted", "erp", 0, o.CreatedAt.Add(time.Second))
+	}
 	for _, gr := range o.Groups {
-		if !gr.ReleasedAt.IsZero() {
-			add("fulfilment_group.released", "wms", gr.ReleasedAt,
-				fmt.Sprintf(`{"order":%q,"group":%d,"location_id":%d}`, o.Number, gr.Seq, gr.LocationID))
+		if gr.ReleasedAt.IsZero() {
+			continue
+		}
+		dest := "wms"
+		if gr.Dropship {
+			dest = "vendor"
+		}
+		var m *OutboxMessage
+		switch {
+		case recent:
+			m = add("group.released", dest, gr.ID, gr.ReleasedAt)
+		case gr.Status == GroupReleased:
+			o.Outbox = append(o.Outbox, OutboxMessage{MessageID: fmt.Sprintf("demo-group-released-%d", gr.ID), Topic: "group.released",
+				Destination: dest, OrderID: o.ID, GroupID: gr.ID})
+			m = &o.Outbox[len(o.Outbox)-1]
+		default:
+			continue
+		}
+		if gr.Status == GroupReleased {
+			m.Status, m.Attempts, m.DeliveredAt, m.LastError = "pending", 0, time.Time{}, ""
+			m.CreatedAt, m.NextAttemptAt = now, now.Add(releaseSpread*time.Duration(gr.ID*7919%1000)/1000)
 		}
 	}
 }
+
+// releaseSpread is the time over which the pending release messages of
+// the demo's released groups are first tried.
+const releaseSpread = 10 * time.Minute
 
 // rank orders the own locations that may ship to a point: B2B from every
 // DC by distance; B2C from the 3PL first, then DCs that serve B2C.

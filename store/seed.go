@@ -237,9 +237,9 @@ func insertOrders(ctx context.Context, tx *sql.Tx, orders []demo.Order, sum *See
 				e.OrderID, e.Kind, e.Actor, FormatTime(e.At), e.Summary, e.Before, e.After)
 		}
 		for _, m := range o.Outbox {
-			s.exec(`INSERT INTO outbox (message_id, topic, destination, order_id, payload, status, attempts, next_attempt_at,
-				last_error, created_at, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				m.MessageID, m.Topic, m.Destination, m.OrderID, m.Payload, m.Status, m.Attempts, FormatTime(m.NextAttemptAt),
+			s.exec(`INSERT INTO outbox (message_id, topic, destination, order_id, group_id, payload, status, attempts, next_attempt_at,
+				last_error, created_at, delivered_at) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)`,
+				m.MessageID, m.Topic, m.Destination, m.OrderID, nullID(m.GroupID), m.Status, m.Attempts, FormatTime(m.NextAttemptAt),
 				m.LastError, FormatTime(m.CreatedAt), nullTime(m.DeliveredAt))
 		}
 		if len(o.Trace) > 0 {

@@ -84,6 +84,13 @@ func TestSeed(t *testing.T) {
 		{"Customers", `SELECT count(*) FROM customers`, 300},
 		{"OrderNumberSequence", `SELECT value FROM sequences WHERE name = 'order_number'`, 100500},
 		{"NoUsers", `SELECT count(*) FROM users`, 0},
+		// A released group's message waits for the ERP/WMS (the demo's
+		// simulator), so that it ships; the first tries are spread out.
+		{"ReleasedGroupsPending", `SELECT count(*) FROM fulfilment_groups g WHERE g.status = 'released' AND (SELECT count(*) FROM outbox o
+			WHERE o.group_id = g.id AND o.topic = 'group.released' AND o.status = 'pending') <> 1`, 0},
+		{"ReleaseMessagesSpread", `SELECT count(*) > 1 FROM (SELECT DISTINCT next_attempt_at FROM outbox
+			WHERE topic = 'group.released' AND status = 'pending')`, 1},
+		{"OutboxCarriesNoWireFormat", `SELECT count(*) FROM outbox WHERE payload <> ''`, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
