@@ -25,9 +25,12 @@ type Message struct {
 	Order *Order `json:"order"`
 	// Group is the fulfilment group the message is about, if any.
 	Group *Group `json:"group"`
+	// Line is the order line the message is about (a cancelled line, a
+	// changed price), as it is when the message is sent.
+	Line *Line `json:"line"`
 	// PurchaseOrder is set for a dropship group released to its vendor.
 	PurchaseOrder *PurchaseOrder `json:"purchase_order"`
-	// Detail is a plain detail of the change (a cancellation's reason).
+	// Detail is the plain reason given for the change, if any.
 	Detail string `json:"detail"`
 }
 
@@ -126,6 +129,10 @@ func Render(e store.OutboxEntry) ([]byte, error) {
 	if e.Order.ID != 0 {
 		m.Order = renderOrder(e.Order, e.Lines, e.Backorders)
 	}
+	if e.Line != nil {
+		l := renderLine(*e.Line)
+		m.Line = &l
+	}
 	if e.Group != nil {
 		if e.Group.Seq == 0 {
 			return nil, fmt.Errorf("message %s: its fulfilment group no longer exists", e.MessageID)
@@ -150,9 +157,7 @@ func renderOrder(o domain.Order, lines []domain.OrderLine, bos []domain.Backorde
 		out.RequestedDate = &d
 	}
 	for _, l := range lines {
-		out.Lines = append(out.Lines, Line{LineNo: l.LineNo, SKU: l.SKU, Description: l.Description, UnitPriceCents: l.UnitPriceCents,
-			Ordered: l.Ordered, Allocated: l.Allocated, Released: l.Released, Shipped: l.Shipped, Backordered: l.Backordered,
-			Cancelled: l.Cancelled, Status: string(l.Status)})
+		out.Lines = append(out.Lines, renderLine(l))
 	}
 	for _, b := range bos {
 		wb := Backorder{LineNo: b.LineNo, SKU: b.SKU, Quantity: b.Quantity}
@@ -163,6 +168,12 @@ func renderOrder(o domain.Order, lines []domain.OrderLine, bos []domain.Backorde
 		out.Backorders = append(out.Backorders, wb)
 	}
 	return out
+}
+
+func renderLine(l domain.OrderLine) Line {
+	return Line{LineNo: l.LineNo, SKU: l.SKU, Description: l.Description, UnitPriceCents: l.UnitPriceCents,
+		Ordered: l.Ordered, Allocated: l.Allocated, Released: l.Released, Shipped: l.Shipped, Backordered: l.Backordered,
+		Cancelled: l.Cancelled, Status: string(l.Status)}
 }
 
 func renderGroup(g domain.FulfilmentGroup, lines []domain.GroupLine) *Group {

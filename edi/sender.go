@@ -16,14 +16,6 @@ import (
 	"github.com/oms/oms/x12"
 )
 
-// outboxPayload is the domain reference the store queues for EDI: which
-// order, which shipment, which document.
-type outboxPayload struct {
-	Order    string `json:"order"`
-	Group    int    `json:"group"`
-	Document string `json:"document"`
-}
-
 // Tick sends what is due and reads what arrived: run it every few seconds.
 func (s *Service) Tick(ctx context.Context) {
 	if err := s.SendPending(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -68,10 +60,12 @@ func (s *Service) SendPending(ctx context.Context) error {
 }
 
 func (s *Service) send(ctx context.Context, m store.PendingOutbox) error {
-	var p outboxPayload
-	if err := json.Unmarshal([]byte(m.Payload), &p); err != nil {
-		return fmt.Errorf("outbox message %d: %w", m.ID, err)
-	}
+	// The topic names the document (edi.855, edi.856); the row names the
+	// order and, for a ship notice, the shipment.
+	p := struct {
+		Order, Document string
+		Group           int
+	}{Order: m.OrderNumber, Group: m.GroupSeq, Document: strings.TrimPrefix(m.Topic, "edi.")}
 	src, err := s.DB.EDISourceOf(ctx, p.Order, p.Group)
 	if err != nil {
 		return err

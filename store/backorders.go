@@ -211,17 +211,17 @@ func (db *DB) SubstituteLine(ctx context.Context, a OrderAction, lineNo int, sku
 		if err := updateOrderTotal(ctx, tx, o.ID); err != nil {
 			return ActionEvent{}, err
 		}
-		payload, _ := json.Marshal(map[string]any{"order": o.Number, "line_no": l.LineNo, "sku": l.SKU, "new_line_no": newNo,
+		data, _ := json.Marshal(map[string]any{"order": o.Number, "line_no": l.LineNo, "sku": l.SKU, "new_line_no": newNo,
 			"substitute_sku": subSKU, "quantity": qty, "unit_price_cents": price})
 		if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("line-substituted-%d-v%d", l.ID, o.Version),
-			Topic: "order.line_substituted", Destination: "erp", OrderID: o.ID, Payload: string(payload)}); err != nil {
+			Topic: "order.line_substituted", Destination: "erp", OrderID: o.ID, LineID: l.ID, Detail: a.Reason}); err != nil {
 			return ActionEvent{}, err
 		}
 		if _, err := db.fillBackordersFor(ctx, tx, []int64{sub}, a.Actor, "Substitute allocated"); err != nil {
 			return ActionEvent{}, err
 		}
 		return ActionEvent{Kind: "line.substituted", Summary: fmt.Sprintf("Line %d: %d x %s substituted by %s at %s (new line %d).",
-			l.LineNo, qty, l.SKU, subSKU, domain.Money(price), newNo), Data: string(payload)}, nil
+			l.LineNo, qty, l.SKU, subSKU, domain.Money(price), newNo), Data: string(data)}, nil
 	})
 }
 

@@ -769,7 +769,7 @@ func (db *DB) CaptureEDIOrder(ctx context.Context, o EDIOrder) (Captured, error)
 		}
 		if o.Partner.Send855 {
 			return db.insertOutbox(ctx, tx, OutboxMessage{MessageID: "edi-855-" + out.Number, Topic: "edi.855", Destination: "edi",
-				OrderID: out.OrderID, Payload: fmt.Sprintf(`{"order":%q,"document":"855"}`, out.Number)})
+				OrderID: out.OrderID})
 		}
 		return nil
 	})
@@ -792,7 +792,7 @@ func (p TradingPartner) DisplayName() string { return p.displayName() }
 // queueEDIShipment queues the 856 of a shipped group when its order came
 // by EDI from a partner that takes ship notices, in the caller's
 // transaction (ShipGroup's).
-func (db *DB) queueEDIShipment(ctx context.Context, tx *sql.Tx, orderID, groupID int64, number string, seq int) error {
+func (db *DB) queueEDIShipment(ctx context.Context, tx *sql.Tx, orderID, groupID int64) error {
 	var send bool
 	err := tx.QueryRowContext(ctx, `SELECT p.send_856 FROM edi_transactions t JOIN edi_interchanges i ON i.id = t.interchange_id
 		JOIN trading_partners p ON p.id = i.partner_id WHERE t.order_id = ? ORDER BY t.id LIMIT 1`, orderID).Scan(&send)
@@ -802,7 +802,7 @@ func (db *DB) queueEDIShipment(ctx context.Context, tx *sql.Tx, orderID, groupID
 		return err
 	}
 	return db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("edi-856-%d", groupID), Topic: "edi.856", Destination: "edi",
-		OrderID: orderID, Payload: fmt.Sprintf(`{"order":%q,"group":%d,"document":"856"}`, number, seq)})
+		OrderID: orderID, GroupID: groupID})
 }
 
 // EDIItem is an item a product ID found.
@@ -948,20 +948,23 @@ func (db *DB) RecordOutboundDocument(ctx context.Context, d OutboundDocument) (i
 	return id, err
 }
 
-// PendingOutbox is an outbox message waiting for delivery.
+// PendingOutbox is an outbox message waiting for delivery, with the
+// order and group it is about.
 type PendingOutbox struct {
-	ID       int64
-	Topic    string
-	OrderID  int64
-	Payload  string
-	Attempts int
+	ID          int64
+	Topic       string
+	OrderID     int64
+	OrderNumber string // "" when about no order
+	GroupSeq    int    // 0 when about no fulfilment group
+	Attempts    int
 }
 
 // PendingOutboxFor lists the messages for one destination that are due,
 // oldest first.
 func (db *DB) PendingOutboxFor(ctx context.Context, destination string, limit int) ([]PendingOutbox, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, topic, coalesce(order_id, 0), payload, attempts FROM outbox
-		WHERE status = 'pending' AND destination = ? AND next_attempt_at <= ? ORDER BY id LIMIT ?`, destination, db.now(), limit)
+	rows, err := db.read.QueryContext(ctx, `SELECT m.id, m.topic, coalesce(m.order_id, 0), coalesce(o.number, ''), coalesce(g.seq, 0), m.attempts
+		FROM outbox m LEFT JOIN orders o ON o.id = m.order_id LEFT JOIN fulfilment_groups g ON g.id = m.group_id
+		WHERE m.status = 'pending' AND m.destination = ? AND m.next_attempt_at <= ? ORDER BY m.id LIMIT ?`, destination, db.now(), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -969,7 +972,7 @@ func (db *DB) PendingOutboxFor(ctx context.Context, destination string, limit in
 	var out []PendingOutbox
 	for rows.Next() {
 		var m PendingOutbox
-		if err := rows.Scan(&m.ID, &m.Topic, &m.OrderID, &m.Payload, &m.Attempts); err != nil {
+		if err := rows.Scan(&m.ID, &m.Topic, &m.OrderID, &m.OrderNumber, &m.GroupSeq, &m.Attempts); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

@@ -45,9 +45,10 @@ type OutboxMessage struct {
 	Destination string // erp, wms, vendor, webhook, email, edi
 	OrderID     int64
 	GroupID     int64 // 0 when the message is about no fulfilment group
-	// Payload is an optional plain detail that is not in the domain
-	// tables (a cancellation's reason); not a wire format.
-	Payload string
+	LineID      int64 // 0 when the message is about no one order line
+	// Detail is a plain detail that is not in the domain tables (a
+	// cancellation's reason): words, never a wire format.
+	Detail string
 }
 
 // insertOutbox queues a message inside the caller's transaction.
@@ -56,8 +57,9 @@ func (db *DB) insertOutbox(ctx context.Context, tx *sql.Tx, m OutboxMessage) err
 	if m.MessageID == "" {
 		m.MessageID = newMessageID()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, topic, destination, order_id, group_id, payload, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.MessageID, m.Topic, m.Destination, nullID(m.OrderID), nullID(m.GroupID), m.Payload, now, now)
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, topic, destination, order_id, group_id, line_id, payload,
+		next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.MessageID, m.Topic, m.Destination, nullID(m.OrderID), nullID(m.GroupID), nullID(m.LineID), m.Detail, now, now)
 	return err
 }
 

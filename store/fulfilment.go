@@ -254,7 +254,7 @@ func (db *DB) shipGroup(ctx context.Context, tx *sql.Tx, o domain.Order, seq int
 		WHERE id = ?`, at, s.Carrier, s.Service, s.Tracking, g.ID); err != nil {
 		return ActionEvent{}, err
 	}
-	if err := db.queueEDIShipment(ctx, tx, g.OrderID, g.ID, g.Number, g.Seq); err != nil {
+	if err := db.queueEDIShipment(ctx, tx, g.OrderID, g.ID); err != nil {
 		return ActionEvent{}, err
 	}
 	if err := db.insertOutbox(ctx, tx, OutboxMessage{Topic: "group.shipped", Destination: "erp", OrderID: g.OrderID, GroupID: g.ID}); err != nil {
@@ -309,7 +309,7 @@ func (db *DB) CancelGroup(ctx context.Context, a OrderAction, seq int) (domain.O
 				dest = "vendor"
 			}
 			if err := db.insertOutbox(ctx, tx, OutboxMessage{Topic: "group.cancelled", Destination: dest, OrderID: g.OrderID,
-				GroupID: g.ID, Payload: strings.TrimSpace(a.Reason)}); err != nil {
+				GroupID: g.ID, Detail: strings.TrimSpace(a.Reason)}); err != nil {
 				return ActionEvent{}, err
 			}
 		}

@@ -62,9 +62,8 @@ func (db *DB) CancelOrder(ctx context.Context, a OrderAction) (domain.Order, err
 		if shipped > 0 {
 			kind, what = "order.closed", "closed"
 		}
-		payload, _ := json.Marshal(map[string]any{"order": o.Number, "units_cancelled": units, "reason": a.Reason})
 		if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("%s-%d-v%d", kind, o.ID, o.Version), Topic: kind,
-			Destination: "erp", OrderID: o.ID, Payload: string(payload)}); err != nil {
+			Destination: "erp", OrderID: o.ID, Detail: a.Reason}); err != nil {
 			return ActionEvent{}, err
 		}
 		if err := updateOrderTotal(ctx, tx, o.ID); err != nil {
@@ -103,9 +102,8 @@ func (db *DB) CancelLine(ctx context.Context, a OrderAction, lineNo int) (domain
 		if err := resolveExceptions(ctx, tx, a.Actor, now, "Line closed: "+a.Reason, `order_line_id = ?`, l.ID); err != nil {
 			return ActionEvent{}, err
 		}
-		payload, _ := json.Marshal(map[string]any{"order": o.Number, "line_no": l.LineNo, "sku": l.SKU, "units_cancelled": n, "reason": a.Reason})
 		if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("line-cancelled-%d-v%d", l.ID, o.Version), Topic: "order.line_cancelled",
-			Destination: "erp", OrderID: o.ID, Payload: string(payload)}); err != nil {
+			Destination: "erp", OrderID: o.ID, LineID: l.ID, Detail: a.Reason}); err != nil {
 			return ActionEvent{}, err
 		}
 		if err := updateOrderTotal(ctx, tx, o.ID); err != nil {
@@ -204,10 +202,8 @@ func (db *DB) cancelLineRest(ctx context.Context, tx *sql.Tx, o domain.Order, l 
 			}
 		}
 		if s.status == "released" {
-			payload, _ := json.Marshal(map[string]any{"order": o.Number, "group": s.seq, "location": s.code,
-				"line_no": l.LineNo, "sku": l.SKU, "quantity": s.qty, "group_cancelled": left == 0, "reason": reason})
 			if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("group-line-cancelled-%d-%d-v%d", s.group, l.ID, o.Version),
-				Topic: "group.line_cancelled", Destination: "wms", OrderID: o.ID, Payload: string(payload)}); err != nil {
+				Topic: "group.line_cancelled", Destination: "wms", OrderID: o.ID, GroupID: s.group, LineID: l.ID, Detail: reason}); err != nil {
 				return 0, err
 			}
 		}
@@ -252,14 +248,16 @@ func (db *DB) OverridePrice(ctx context.Context, a OrderAction, lineNo int, pric
 		if err := updateOrderTotal(ctx, tx, o.ID); err != nil {
 			return ActionEvent{}, err
 		}
-		payload, _ := json.Marshal(map[string]any{"order": o.Number, "line_no": l.LineNo, "sku": l.SKU,
+		// The event keeps the price before and after; the message names
+		// the line, whose price the dispatcher reads when it sends.
+		data, _ := json.Marshal(map[string]any{"order": o.Number, "line_no": l.LineNo, "sku": l.SKU,
 			"unit_price_cents": priceCents, "was_cents": l.UnitPriceCents, "reason": a.Reason})
 		if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("price-changed-%d-v%d", l.ID, o.Version), Topic: "order.price_changed",
-			Destination: "erp", OrderID: o.ID, Payload: string(payload)}); err != nil {
+			Destination: "erp", OrderID: o.ID, LineID: l.ID, Detail: a.Reason}); err != nil {
 			return ActionEvent{}, err
 		}
 		return ActionEvent{Kind: "price.override", Summary: fmt.Sprintf("Line %d (%s) price changed from %s to %s.",
-			l.LineNo, l.SKU, domain.Money(l.UnitPriceCents), domain.Money(priceCents)), Data: string(payload)}, nil
+			l.LineNo, l.SKU, domain.Money(l.UnitPriceCents), domain.Money(priceCents)), Data: string(data)}, nil
 	})
 }
 
@@ -296,9 +294,8 @@ func (db *DB) CorrectAddress(ctx context.Context, a OrderAction, addr domain.Add
 			addr.Name, addr.Line1, addr.Line2, addr.City, addr.Region, addr.PostalCode, addr.Country, lat, lon, o.ID); err != nil {
 			return ActionEvent{}, err
 		}
-		payload, _ := json.Marshal(map[string]any{"order": o.Number, "reason": a.Reason})
 		if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("address-corrected-%d-v%d", o.ID, o.Version), Topic: "order.address_changed",
-			Destination: "erp", OrderID: o.ID, Payload: string(payload)}); err != nil {
+			Destination: "erp", OrderID: o.ID, Detail: a.Reason}); err != nil {
 			return ActionEvent{}, err
 		}
 		return ActionEvent{Kind: "address.corrected", Summary: fmt.Sprintf("Ship-to changed from %q to %q.",
@@ -352,9 +349,8 @@ func (db *DB) NotifyBackorder(ctx context.Context, a OrderAction) (domain.Order,
 			}
 			parts = append(parts, s)
 		}
-		payload, _ := json.Marshal(map[string]any{"order": o.Number, "customer": o.CustomerAccount})
 		if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("backorder-notice-%d-v%d", o.ID, o.Version),
-			Topic: "customer.backorder_notice", Destination: "email", OrderID: o.ID, Payload: string(payload)}); err != nil {
+			Topic: "customer.backorder_notice", Destination: "email", OrderID: o.ID}); err != nil {
 			return ActionEvent{}, err
 		}
 		return ActionEvent{Kind: "customer.notified", Summary: "Customer told of the backorder: " + strings.Join(parts, "; ") + "."}, nil

@@ -28,6 +28,9 @@ type OutboxEntry struct {
 	Lines      []domain.OrderLine
 	Group      *domain.FulfilmentGroup
 	GroupLines []domain.GroupLine
+	// Line is the order line the message is about (a cancelled line, a
+	// changed price), one of Lines; nil when none.
+	Line *domain.OrderLine
 	// Backorders are the order's waiting backorders (for order.accepted).
 	Backorders []domain.Backorder
 }
@@ -62,7 +65,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, destinations []string, limit int,
 	var claimed []OutboxEntry
 	err := db.Update(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.message_id, o.topic, o.destination, o.payload, o.attempts, o.created_at,
-			coalesce(o.order_id, 0), coalesce(o.group_id, 0),
+			coalesce(o.order_id, 0), coalesce(o.group_id, 0), coalesce(o.line_id, 0),
 			o.order_id IS NOT NULL AND EXISTS (SELECT 1 FROM outbox p WHERE p.order_id = o.order_id AND p.destination = o.destination
 				AND p.id < o.id AND p.status IN ('pending', 'dead'))
 			FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND o.destination IN (`+marks+`)
@@ -77,15 +80,18 @@ func (db *DB) ClaimOutbox(ctx context.Context, destinations []string, limit int,
 			var e OutboxEntry
 			var created string
 			var blocked bool
-			var groupID int64
+			var groupID, lineID int64
 			if err := rows.Scan(&e.ID, &e.MessageID, &e.Topic, &e.Destination, &e.Detail, &e.Attempts, &created,
-				&e.Order.ID, &groupID, &blocked); err != nil {
+				&e.Order.ID, &groupID, &lineID, &blocked); err != nil {
 				rows.Close()
 				return err
 			}
 			e.CreatedAt = ParseTime(created)
 			if groupID != 0 {
 				e.Group = &domain.FulfilmentGroup{ID: groupID}
+			}
+			if lineID != 0 {
+				e.Line = &domain.OrderLine{ID: lineID}
 			}
 			ok, seen := first[e.Key()]
 			if !seen {
@@ -151,6 +157,15 @@ func (c outboxCache) load(ctx context.Context, tx *sql.Tx, e *OutboxEntry) error
 				}
 			}
 			c.orders[o.ID] = e
+		}
+	}
+	if e.Line != nil {
+		id := e.Line.ID
+		e.Line = nil
+		for i := range e.Lines {
+			if e.Lines[i].ID == id {
+				e.Line = &e.Lines[i]
+			}
 		}
 	}
 	if e.Group == nil {

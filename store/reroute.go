@@ -404,12 +404,10 @@ func (db *DB) writeManualTrace(ctx context.Context, tx *sql.Tx, orderID int64, p
 }
 
 // planChangedMessage tells the ERP that an order's plan changed; the
-// payload names the order and its new version, and the receiver reads the
-// order for the rest.
+// message carries the order as it is when sent, with its version.
 func (db *DB) planChangedMessage(ctx context.Context, tx *sql.Tx, o domain.Order) error {
-	payload, _ := json.Marshal(map[string]any{"order": o.Number, "version": o.Version + 1})
 	return db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("order-plan-changed-%d-v%d", o.ID, o.Version+1),
-		Topic: "order.plan_changed", Destination: "erp", OrderID: o.ID, Payload: string(payload)})
+		Topic: "order.plan_changed", Destination: "erp", OrderID: o.ID})
 }
 
 // requestRecall asks the WMS to give a released shipment back, keeping the
@@ -429,9 +427,8 @@ func (db *DB) requestRecall(ctx context.Context, tx *sql.Tx, o domain.Order, seq
 	if n, _ := r.RowsAffected(); n != 1 {
 		return domain.Errorf(domain.ECONFLICT, "Shipment %d is %s or already being recalled.", seq, g.Status)
 	}
-	payload, _ := json.Marshal(map[string]any{"order": o.Number, "group": seq, "location": g.Location})
 	return db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("group-recall-%d-v%d", g.ID, o.Version+1),
-		Topic: "group.recall_requested", Destination: "wms", OrderID: o.ID, Payload: string(payload)})
+		Topic: "group.recall_requested", Destination: "wms", OrderID: o.ID, GroupID: g.ID})
 }
 
 // recallOf reads the recall waiting on a shipment.
