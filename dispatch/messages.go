@@ -13,10 +13,15 @@ import (
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/store"
+	"github.com/oms/oms/wire"
 )
 
 // Message is the JSON body of every outbound message. Fields are always
-// present: null for a missing object, [] for an empty list.
+// present: null for a missing object, [] for an empty list. The address,
+// the line and a group's lines have the JSON API's shapes (package wire);
+// the order and group here are flatter than the API's (customer account
+// and name inline, the location as code), and stay so: receivers rely on
+// them.
 type Message struct {
 	ID        string `json:"id"`
 	Topic     string `json:"topic"`
@@ -27,7 +32,7 @@ type Message struct {
 	Group *Group `json:"group"`
 	// Line is the order line the message is about (a cancelled line, a
 	// changed price), as it is when the message is sent.
-	Line *Line `json:"line"`
+	Line *wire.Line `json:"line"`
 	// PurchaseOrder is set for a dropship group released to its vendor.
 	PurchaseOrder *PurchaseOrder `json:"purchase_order"`
 	// Detail is the plain reason given for the change, if any.
@@ -36,45 +41,19 @@ type Message struct {
 
 // Order is an order in an outbound message.
 type Order struct {
-	Number          string      `json:"number"`
-	Version         int64       `json:"version"`
-	Status          string      `json:"status"`
-	Channel         string      `json:"channel"`
-	CustomerAccount string      `json:"customer_account"`
-	CustomerName    string      `json:"customer_name"`
-	CustomerPO      string      `json:"customer_po"`
-	ShipTo          Address     `json:"ship_to"`
-	ShipMethod      string      `json:"ship_method"`
-	RequestedDate   *string     `json:"requested_date"`
-	TotalCents      int64       `json:"total_cents"`
-	Lines           []Line      `json:"lines"`
-	Backorders      []Backorder `json:"backorders"`
-}
-
-// Address is a ship-to address.
-type Address struct {
-	Name       string `json:"name"`
-	Line1      string `json:"line1"`
-	Line2      string `json:"line2"`
-	City       string `json:"city"`
-	Region     string `json:"region"`
-	PostalCode string `json:"postal_code"`
-	Country    string `json:"country"`
-}
-
-// Line is an order line with its quantity buckets.
-type Line struct {
-	LineNo         int    `json:"line_no"`
-	SKU            string `json:"sku"`
-	Description    string `json:"description"`
-	UnitPriceCents int64  `json:"unit_price_cents"`
-	Ordered        int64  `json:"ordered"`
-	Allocated      int64  `json:"allocated"`
-	Released       int64  `json:"released"`
-	Shipped        int64  `json:"shipped"`
-	Backordered    int64  `json:"backordered"`
-	Cancelled      int64  `json:"cancelled"`
-	Status         string `json:"status"`
+	Number          string       `json:"number"`
+	Version         int64        `json:"version"`
+	Status          string       `json:"status"`
+	Channel         string       `json:"channel"`
+	CustomerAccount string       `json:"customer_account"`
+	CustomerName    string       `json:"customer_name"`
+	CustomerPO      string       `json:"customer_po"`
+	ShipTo          wire.Address `json:"ship_to"`
+	ShipMethod      string       `json:"ship_method"`
+	RequestedDate   *string      `json:"requested_date"`
+	TotalCents      int64        `json:"total_cents"`
+	Lines           []wire.Line  `json:"lines"`
+	Backorders      []Backorder  `json:"backorders"`
 }
 
 // Backorder is units of a line waiting for stock.
@@ -87,40 +66,25 @@ type Backorder struct {
 
 // Group is a fulfilment group: one shipment from one location.
 type Group struct {
-	Seq            int         `json:"seq"`
-	Location       string      `json:"location"`
-	LocationName   string      `json:"location_name"`
-	Dropship       bool        `json:"dropship"`
-	Status         string      `json:"status"`
-	Carrier        string      `json:"carrier"`
-	Service        string      `json:"service"`
-	TrackingNumber string      `json:"tracking_number"`
-	ReleasedAt     *string     `json:"released_at"`
-	ShippedAt      *string     `json:"shipped_at"`
-	Lines          []GroupLine `json:"lines"`
-}
-
-// GroupLine is the quantity of one order line in a group.
-type GroupLine struct {
-	LineNo   int    `json:"line_no"`
-	SKU      string `json:"sku"`
-	Quantity int64  `json:"quantity"`
+	Seq            int              `json:"seq"`
+	Location       string           `json:"location"`
+	LocationName   string           `json:"location_name"`
+	Dropship       bool             `json:"dropship"`
+	Status         string           `json:"status"`
+	Carrier        string           `json:"carrier"`
+	Service        string           `json:"service"`
+	TrackingNumber string           `json:"tracking_number"`
+	ReleasedAt     *string          `json:"released_at"`
+	ShippedAt      *string          `json:"shipped_at"`
+	Lines          []wire.GroupLine `json:"lines"`
 }
 
 // PurchaseOrder asks a dropship vendor to ship a group to the customer.
 type PurchaseOrder struct {
-	Number string      `json:"number"` // the order number and group, e.g. SO-100001-2
-	Vendor string      `json:"vendor"`
-	ShipTo Address     `json:"ship_to"`
-	Lines  []GroupLine `json:"lines"`
-}
-
-func wireTime(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := t.UTC().Format(time.RFC3339)
-	return &s
+	Number string           `json:"number"` // the order number and group, e.g. SO-100001-2
+	Vendor string           `json:"vendor"`
+	ShipTo wire.Address     `json:"ship_to"`
+	Lines  []wire.GroupLine `json:"lines"`
 }
 
 // Render builds the wire body of one outbox message from its domain values.
@@ -130,7 +94,7 @@ func Render(e store.OutboxEntry) ([]byte, error) {
 		m.Order = renderOrder(e.Order, e.Lines, e.Backorders)
 	}
 	if e.Line != nil {
-		l := renderLine(*e.Line)
+		l := wire.NewLine(*e.Line)
 		m.Line = &l
 	}
 	if e.Group != nil {
@@ -149,15 +113,13 @@ func Render(e store.OutboxEntry) ([]byte, error) {
 func renderOrder(o domain.Order, lines []domain.OrderLine, bos []domain.Backorder) *Order {
 	out := &Order{Number: o.Number, Version: o.Version, Status: string(o.Status), Channel: o.Channel,
 		CustomerAccount: o.CustomerAccount, CustomerName: o.CustomerName, CustomerPO: o.CustomerPO,
-		ShipTo: Address{Name: o.ShipTo.Name, Line1: o.ShipTo.Line1, Line2: o.ShipTo.Line2, City: o.ShipTo.City,
-			Region: o.ShipTo.Region, PostalCode: o.ShipTo.PostalCode, Country: o.ShipTo.Country},
-		ShipMethod: o.ShipMethod, TotalCents: o.TotalCents, Lines: []Line{}, Backorders: []Backorder{}}
+		ShipTo: wire.NewAddress(o.ShipTo), ShipMethod: o.ShipMethod, TotalCents: o.TotalCents, Lines: []wire.Line{}, Backorders: []Backorder{}}
 	if o.RequestedDate != "" {
 		d := o.RequestedDate
 		out.RequestedDate = &d
 	}
 	for _, l := range lines {
-		out.Lines = append(out.Lines, renderLine(l))
+		out.Lines = append(out.Lines, wire.NewLine(l))
 	}
 	for _, b := range bos {
 		wb := Backorder{LineNo: b.LineNo, SKU: b.SKU, Quantity: b.Quantity}
@@ -170,18 +132,9 @@ func renderOrder(o domain.Order, lines []domain.OrderLine, bos []domain.Backorde
 	return out
 }
 
-func renderLine(l domain.OrderLine) Line {
-	return Line{LineNo: l.LineNo, SKU: l.SKU, Description: l.Description, UnitPriceCents: l.UnitPriceCents,
-		Ordered: l.Ordered, Allocated: l.Allocated, Released: l.Released, Shipped: l.Shipped, Backordered: l.Backordered,
-		Cancelled: l.Cancelled, Status: string(l.Status)}
-}
-
 func renderGroup(g domain.FulfilmentGroup, lines []domain.GroupLine) *Group {
 	out := &Group{Seq: g.Seq, Location: g.LocationCode, LocationName: g.LocationName, Dropship: g.Dropship, Status: g.Status,
-		Carrier: g.Carrier, Service: g.Service, TrackingNumber: g.TrackingNumber, ReleasedAt: wireTime(g.ReleasedAt),
-		ShippedAt: wireTime(g.ShippedAt), Lines: []GroupLine{}}
-	for _, l := range lines {
-		out.Lines = append(out.Lines, GroupLine{LineNo: l.LineNo, SKU: l.SKU, Quantity: l.Quantity})
-	}
+		Carrier: g.Carrier, Service: g.Service, TrackingNumber: g.TrackingNumber, ReleasedAt: wire.Time(g.ReleasedAt),
+		ShippedAt: wire.Time(g.ShippedAt), Lines: wire.NewGroupLines(lines)}
 	return out
 }

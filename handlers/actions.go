@@ -233,7 +233,7 @@ func (h *OrderActions) api(c *fiber.Ctx, run func(c *fiber.Ctx, a store.OrderAct
 		}
 		return err
 	}
-	out, err := h.DB.APIOrderByNumber(c.UserContext(), o.Number)
+	out, err := apiOrder(c.UserContext(), h.DB, o.Number)
 	if err != nil {
 		return err
 	}

@@ -423,7 +423,7 @@ func (h *Allocation) APIMoves(c *fiber.Ctx) error {
 		if domain.ErrorFields(err)["version"] != "" {
 			status = fiber.StatusPreconditionFailed
 		}
-		fresh, ferr := h.DB.APIOrderByNumber(ctx, number)
+		fresh, ferr := apiOrder(ctx, h.DB, number)
 		if ferr != nil {
 			return ferr
 		}
@@ -431,7 +431,7 @@ func (h *Allocation) APIMoves(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	o, err := h.DB.APIOrderByNumber(ctx, number)
+	o, err := apiOrder(ctx, h.DB, number)
 	if err != nil {
 		return err
 	}
@@ -557,7 +557,7 @@ func (h *Allocation) recallAnswer(c *fiber.Ctx, confirmed bool) error {
 	if err != nil {
 		return err
 	}
-	o, err := h.DB.APIOrderByNumber(c.UserContext(), a.Number)
+	o, err := apiOrder(c.UserContext(), h.DB, a.Number)
 	if err != nil {
 		return err
 	}

@@ -51,11 +51,11 @@ func rerouteApp(t *testing.T) (*testapp.App, *testapp.Client) {
 
 func version(t *testing.T, db *store.DB, number string) int64 {
 	t.Helper()
-	o, err := db.APIOrderByNumber(t.Context(), number)
+	o, err := db.FullOrderByNumber(t.Context(), number)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return o.Version
+	return o.Order.Version
 }
 
 // TestAllocation runs the allocation screen and API on one app: building

@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"context"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/store"
+	"github.com/oms/oms/wire"
 )
 
 // API serves the JSON API under /api/v1. Field names are snake_case and
@@ -15,14 +17,9 @@ type API struct {
 	DB *store.DB
 }
 
-// apiTime is a time in RFC 3339 UTC, or null when zero.
-func apiTime(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := t.UTC().Format(time.RFC3339)
-	return &s
-}
+// apiTime is a time in RFC 3339 UTC, or null when zero, as everywhere in
+// the API (wire.Time).
+func apiTime(t time.Time) *string { return wire.Time(t) }
 
 // apiOrderSummary is one order in a list.
 type apiOrderSummary struct {
@@ -80,10 +77,20 @@ func (h *API) Orders(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-// Order is GET /api/v1/orders/{number}: the order as store.APIOrder, the
+// apiOrder reads an order with every line and builds its API shape.
+// Returns ENOTFOUND.
+func apiOrder(ctx context.Context, db *store.DB, number string) (wire.Order, error) {
+	o, err := db.FullOrderByNumber(ctx, number)
+	if err != nil {
+		return wire.Order{}, err
+	}
+	return wire.NewOrder(o), nil
+}
+
+// Order is GET /api/v1/orders/{number}: the order as wire.Order, the
 // same shape POST /api/v1/orders answers with, with every line.
 func (h *API) Order(c *fiber.Ctx) error {
-	o, err := h.DB.APIOrderByNumber(c.UserContext(), c.Params("number"))
+	o, err := apiOrder(c.UserContext(), h.DB, c.Params("number"))
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/oms/oms/intake"
 	"github.com/oms/oms/store"
 	"github.com/oms/oms/web/httpx"
+	"github.com/oms/oms/wire"
 )
 
 // MaxOrderBody is the largest order body POST /api/v1/orders reads: a full
@@ -58,7 +59,7 @@ func (h *OrderCaptureAPI) Create(c *fiber.Ctx) error {
 	}
 	resp, err := h.DB.CaptureOrderOnce(c.UserContext(), store.IdempotencyKey{
 		Scope: caller.Scope, Key: key, RequestHash: requestHash(req),
-	}, req, store.Submitter{Actor: caller.Actor, Role: caller.Role})
+	}, req, store.Submitter{Actor: caller.Actor, Role: caller.Role}, wire.OrderJSON)
 	if err != nil {
 		return err
 	}

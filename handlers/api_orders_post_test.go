@@ -11,8 +11,8 @@ import (
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/internal/testapp"
-	"github.com/oms/oms/store"
 	"github.com/oms/oms/web"
+	"github.com/oms/oms/wire"
 )
 
 // orderBody is a valid order for C100 from the fixtures.
@@ -56,7 +56,7 @@ func TestCreateOrderAPI(t *testing.T) {
 		if resp.StatusCode != http.StatusCreated {
 			t.Fatalf("status %d: %s", resp.StatusCode, body)
 		}
-		var o store.APIOrder
+		var o wire.Order
 		if err := json.Unmarshal([]byte(body), &o); err != nil {
 			t.Fatal(err)
 		}
@@ -293,7 +293,7 @@ func TestCreateOrderAPIStoresTextAsText(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("status %d: %s", resp.StatusCode, out)
 	}
-	var o store.APIOrder
+	var o wire.Order
 	if err := json.Unmarshal([]byte(out), &o); err != nil {
 		t.Fatal(err)
 	}

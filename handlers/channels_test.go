@@ -25,6 +25,7 @@ import (
 	"github.com/oms/oms/store"
 	"github.com/oms/oms/views"
 	"github.com/oms/oms/web"
+	"github.com/oms/oms/wire"
 )
 
 // channelOrder is one order as a person or an integration means it; each
@@ -56,7 +57,7 @@ type channelOutcome struct {
 	// Order is the accepted or held order as GET /api/v1/orders/{number}
 	// shows it, less what rightly differs between channels: the channel,
 	// who submitted it, and when.
-	Order *store.APIOrder
+	Order *wire.Order
 }
 
 // channel sends an order through one intake channel of an app, as a user
@@ -359,7 +360,7 @@ func sendAPI(tb testing.TB, a *testapp.App, role domain.Role, o channelOrder) ch
 	resp, answer := postOrder(tb, a, token, "key-"+strings.TrimSpace(o.PO), string(body))
 	switch resp.StatusCode {
 	case http.StatusCreated:
-		var posted store.APIOrder
+		var posted wire.Order
 		if err := json.Unmarshal([]byte(answer), &posted); err != nil {
 			tb.Fatal(err)
 		}
@@ -489,7 +490,7 @@ func placedOrder(tb testing.TB, a *testapp.App, number, report string) channelOu
 	if resp.StatusCode != http.StatusOK {
 		tb.Fatalf("GET order %q: status %d\n%s", number, resp.StatusCode, body)
 	}
-	var o store.APIOrder
+	var o wire.Order
 	if err := json.Unmarshal([]byte(body), &o); err != nil {
 		tb.Fatal(err)
 	}

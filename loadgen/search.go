@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/oms/oms/store"
+	"github.com/oms/oms/wire"
 )
 
 // SearchKinds are the kinds of Search, in the order it reports them: the
@@ -190,7 +191,7 @@ func sampleKeys(ctx context.Context, api apiClient, n int, seed uint64) (SearchK
 		if okHi && okLo && hi > lo {
 			number = prefix + strconv.FormatInt(lo+r.Int64N(hi-lo+1), 10)
 		}
-		var o store.APIOrder
+		var o wire.Order
 		if err := api.getJSON(ctx, "/api/v1/orders/"+url.PathEscape(number), &o); err != nil {
 			if strings.Contains(err.Error(), ": 404") {
 				continue

@@ -328,8 +328,8 @@ type writtenPlan struct {
 	codes      []string // location code per group
 	trace      string   // the trace as stored (JSON)
 	groups     []domain.FulfilmentGroup
-	groupLines map[int64][]APIGroupLine // by group id
-	exceptions []domain.OrderException  // in the order written
+	groupLines map[int64][]domain.GroupLine // by group id
+	exceptions []domain.OrderException      // in the order written
 }
 
 // writePlan writes the parts of a plan that do not touch the order's lines:
@@ -338,7 +338,7 @@ type writtenPlan struct {
 // line number.
 func (db *DB) writePlan(ctx context.Context, tx *sql.Tx, orderID int64, seq int, lineNos map[int64]int, snap sourcing.Snapshot, res sourcing.Result, now time.Time) (writtenPlan, error) {
 	nowText := FormatTime(now)
-	out := writtenPlan{groupLines: map[int64][]APIGroupLine{}}
+	out := writtenPlan{groupLines: map[int64][]domain.GroupLine{}}
 	isVendor := map[int64]bool{}
 	for _, l := range snap.Locations {
 		isVendor[l.ID] = l.Type == sourcing.TypeVendor
@@ -358,7 +358,7 @@ func (db *DB) writePlan(ctx context.Context, tx *sql.Tx, orderID int64, seq int,
 		out.codes = append(out.codes, g.LocationCode)
 		fg := domain.FulfilmentGroup{ID: gid, Seq: seq, LocationCode: g.LocationCode, LocationName: g.LocationName,
 			Dropship: g.Dropship, Status: "planned", Lines: len(g.Lines), CreatedAt: now}
-		api := make([]APIGroupLine, 0, len(g.Lines))
+		lines := make([]domain.GroupLine, 0, len(g.Lines))
 		for _, gl := range g.Lines {
 			// One prepared statement per line: cheaper, measured, than one
 			// statement reading the lines from a JSON array.
@@ -366,7 +366,7 @@ func (db *DB) writePlan(ctx context.Context, tx *sql.Tx, orderID int64, seq int,
 				VALUES (?, ?, ?, ?)`, gid, gl.LineID, gl.ItemID, gl.Quantity); err != nil {
 				return out, err
 			}
-			api = append(api, APIGroupLine{LineNo: lineNos[gl.LineID], SKU: gl.SKU, Quantity: gl.Quantity})
+			lines = append(lines, domain.GroupLine{LineNo: lineNos[gl.LineID], SKU: gl.SKU, Quantity: gl.Quantity})
 			fg.Units += gl.Quantity
 			if isVendor[g.LocationID] {
 				if err := reserve(ctx, tx, gl.ItemID, g.LocationID, gl.Quantity, true, nowText); err != nil {
@@ -376,9 +376,9 @@ func (db *DB) writePlan(ctx context.Context, tx *sql.Tx, orderID int64, seq int,
 				own[[2]int64{gl.ItemID, g.LocationID}] += gl.Quantity
 			}
 		}
-		slices.SortStableFunc(api, func(a, b APIGroupLine) int { return a.LineNo - b.LineNo })
+		slices.SortStableFunc(lines, func(a, b domain.GroupLine) int { return a.LineNo - b.LineNo })
 		out.groups = append(out.groups, fg)
-		out.groupLines[gid] = api
+		out.groupLines[gid] = lines
 	}
 	if err := reserveAll(ctx, tx, own, nowText); err != nil {
 		return out, err

@@ -22,10 +22,9 @@ type Captured struct {
 	Status  domain.OrderStatus
 	Holds   []intake.Hold
 	Plan    sourcing.Result
-	// detail and groupLines are the order as the API shows it, built from
-	// what the capture wrote rather than read back.
-	detail     OrderDetail
-	groupLines map[int64][]APIGroupLine
+	// order is the order as the API shows it, built from what the capture
+	// wrote rather than read back.
+	order FullOrder
 }
 
 // Submitter is who sends an order: the actor named in events and the role
@@ -232,7 +231,7 @@ func (db *DB) captureOrder(ctx context.Context, tx *sql.Tx, req intake.Request, 
 	}
 	d.Answer = answerOf(d, db.Now())
 	return Captured{OrderID: orderID, Number: number, Status: status, Holds: o.Holds, Plan: res,
-		detail: d, groupLines: written.groupLines}, nil
+		order: FullOrder{OrderDetail: d, GroupLines: written.groupLines}}, nil
 }
 
 // plannedLines are the order's lines with each unit in the bucket the plan

@@ -10,6 +10,7 @@ import (
 	"github.com/oms/oms/intake"
 	"github.com/oms/oms/sourcing"
 	"github.com/oms/oms/store"
+	"github.com/oms/oms/wire"
 )
 
 // TestCaptureAnswerIsTheStoredOrder checks that the answer a capture
@@ -64,22 +65,22 @@ func TestCaptureAnswerIsTheStoredOrder(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			by = store.Submitter{Actor: "sales@test", Role: domain.RoleSales}
 		}
-		resp, err := n.db.CaptureOrderOnce(ctx, k, req, by)
+		resp, err := n.db.CaptureOrderOnce(ctx, k, req, by, wire.OrderJSON)
 		if domain.ErrorCode(err) == domain.EINVALID {
 			continue // a line repeated the same SKU, or similar
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		var posted store.APIOrder
+		var posted wire.Order
 		if err := json.Unmarshal(resp.Body, &posted); err != nil {
 			t.Fatal(err)
 		}
-		got, err := n.db.APIOrderByNumber(ctx, posted.Number)
+		got, err := n.db.FullOrderByNumber(ctx, posted.Number)
 		if err != nil {
 			t.Fatal(err)
 		}
-		stored, _ := json.Marshal(got)
+		stored, _ := wire.OrderJSON(got)
 		if string(stored) != string(resp.Body) {
 			t.Fatalf("order %d (%+v): the answer differs from the stored order\nanswer %s\nstored %s", i, req, resp.Body, stored)
 		}

@@ -36,9 +36,14 @@ type APIResponse struct {
 	Replayed bool
 }
 
+// RenderOrder builds the body the API answers a capture with from the
+// captured order (package wire's OrderJSON). The store records the body
+// under the idempotency key without knowing its format.
+type RenderOrder func(FullOrder) ([]byte, error)
+
 // CaptureOrderOnce captures an order at most once per idempotency key. The
 // first request runs CaptureOrder and records the response (201 and the
-// order as APIOrder JSON) in the same write transaction, so an order exists
+// order as render makes it) in the same write transaction, so an order exists
 // exactly when its key is recorded. A retry with the same key and request
 // gets the recorded response byte for byte; with a different request,
 // EINVALID. A rejected order records nothing, so a corrected retry may reuse
@@ -48,7 +53,7 @@ type APIResponse struct {
 // commit), each inside its own savepoint: a rejected or failed order rolls
 // back to its savepoint and leaves the others be, so every order is still
 // all or nothing, and one commit makes the whole batch durable.
-func (db *DB) CaptureOrderOnce(ctx context.Context, k IdempotencyKey, req intake.Request, by Submitter) (APIResponse, error) {
+func (db *DB) CaptureOrderOnce(ctx context.Context, k IdempotencyKey, req intake.Request, by Submitter, render RenderOrder) (APIResponse, error) {
 	// A retry usually finds its key on the read pool without waiting for
 	// the writer; the write transaction checks again before capturing.
 	if k.Scope != "" && k.Key != "" {
@@ -56,7 +61,7 @@ func (db *DB) CaptureOrderOnce(ctx context.Context, k IdempotencyKey, req intake
 			return prev, err
 		}
 	}
-	call := &captureCall{key: k, req: req, by: by, wake: make(chan struct{}, 1)}
+	call := &captureCall{key: k, req: req, by: by, render: render, wake: make(chan struct{}, 1)}
 	q := &db.captures
 	q.mu.Lock()
 	q.pending = append(q.pending, call)
@@ -106,6 +111,7 @@ type captureCall struct {
 	key      IdempotencyKey
 	req      intake.Request
 	by       Submitter
+	render   RenderOrder
 	resp     APIResponse
 	err      error
 	finished bool
@@ -120,7 +126,7 @@ func (db *DB) captureBatch(ctx context.Context, batch []*captureCall) {
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT capture`); err != nil {
 				return err
 			}
-			c.resp, c.err = db.captureOrderOnce(ctx, tx, c.key, c.req, c.by)
+			c.resp, c.err = db.captureOrderOnce(ctx, tx, c.key, c.req, c.by, c.render)
 			if c.err != nil {
 				c.err = mapError(c.err)
 				if _, err := tx.ExecContext(ctx, `ROLLBACK TO capture`); err != nil {
@@ -144,7 +150,7 @@ func (db *DB) captureBatch(ctx context.Context, batch []*captureCall) {
 	}
 }
 
-func (db *DB) captureOrderOnce(ctx context.Context, tx *sql.Tx, k IdempotencyKey, req intake.Request, by Submitter) (APIResponse, error) {
+func (db *DB) captureOrderOnce(ctx context.Context, tx *sql.Tx, k IdempotencyKey, req intake.Request, by Submitter, render RenderOrder) (APIResponse, error) {
 	if k.Scope == "" || k.Key == "" || len(k.Key) > MaxIdempotencyKeyLength || k.RequestHash == "" {
 		return APIResponse{}, domain.Errorf(domain.EINVALID, "An Idempotency-Key of 1 to %d characters is required.", MaxIdempotencyKeyLength)
 	}
@@ -156,7 +162,7 @@ func (db *DB) captureOrderOnce(ctx context.Context, tx *sql.Tx, k IdempotencyKey
 	if err != nil {
 		return APIResponse{}, err
 	}
-	body, err := json.Marshal(newAPIOrder(c.detail, c.groupLines))
+	body, err := render(c.order)
 	if err != nil {
 		return APIResponse{}, err
 	}

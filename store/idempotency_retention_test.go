@@ -11,6 +11,7 @@ import (
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/store"
+	"github.com/oms/oms/wire"
 )
 
 func TestDeleteExpiredIdempotencyKeys(t *testing.T) {
@@ -81,7 +82,7 @@ func TestDeleteExpiredIdempotencyKeys(t *testing.T) {
 		newKey := store.IdempotencyKey{Scope: "token:1", Key: "new", RequestHash: "h-new"}
 		capture := func(k store.IdempotencyKey, po string) store.APIResponse {
 			t.Helper()
-			r, err := n.db.CaptureOrderOnce(t.Context(), k, captureRequest(po, 1), by)
+			r, err := n.db.CaptureOrderOnce(t.Context(), k, captureRequest(po, 1), by, wire.OrderJSON)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/store"
+	"github.com/oms/oms/wire"
 )
 
 func TestCaptureOrderOnce(t *testing.T) {
@@ -19,11 +20,11 @@ func TestCaptureOrderOnce(t *testing.T) {
 	t.Run("SameKeyReplays", func(t *testing.T) {
 		n := newNetwork(t)
 		n.item(t, "SKU-1", false, map[string]int64{"DAL": 50})
-		r1, err := n.db.CaptureOrderOnce(t.Context(), key("k1", "h1"), captureRequest("PO-1", 2), by)
+		r1, err := n.db.CaptureOrderOnce(t.Context(), key("k1", "h1"), captureRequest("PO-1", 2), by, wire.OrderJSON)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r2, err := n.db.CaptureOrderOnce(t.Context(), key("k1", "h1"), captureRequest("PO-1", 2), by)
+		r2, err := n.db.CaptureOrderOnce(t.Context(), key("k1", "h1"), captureRequest("PO-1", 2), by, wire.OrderJSON)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,10 +38,10 @@ func TestCaptureOrderOnce(t *testing.T) {
 	t.Run("ErrInvalidDifferentRequest", func(t *testing.T) {
 		n := newNetwork(t)
 		n.item(t, "SKU-1", false, map[string]int64{"DAL": 50})
-		if _, err := n.db.CaptureOrderOnce(t.Context(), key("k1", "h1"), captureRequest("PO-1", 2), by); err != nil {
+		if _, err := n.db.CaptureOrderOnce(t.Context(), key("k1", "h1"), captureRequest("PO-1", 2), by, wire.OrderJSON); err != nil {
 			t.Fatal(err)
 		}
-		_, err := n.db.CaptureOrderOnce(t.Context(), key("k1", "h2"), captureRequest("PO-1", 3), by)
+		_, err := n.db.CaptureOrderOnce(t.Context(), key("k1", "h2"), captureRequest("PO-1", 3), by, wire.OrderJSON)
 		if domain.ErrorCode(err) != domain.EINVALID {
 			t.Fatalf("err %v", err)
 		}
@@ -48,7 +49,7 @@ func TestCaptureOrderOnce(t *testing.T) {
 	t.Run("RejectedOrderRecordsNoKey", func(t *testing.T) {
 		n := newNetwork(t)
 		n.item(t, "SKU-1", false, map[string]int64{"DAL": 50})
-		_, err := n.db.CaptureOrderOnce(t.Context(), key("k1", "h1"), captureRequest("PO-1", 0), by)
+		_, err := n.db.CaptureOrderOnce(t.Context(), key("k1", "h1"), captureRequest("PO-1", 0), by, wire.OrderJSON)
 		if domain.ErrorCode(err) != domain.EINVALID {
 			t.Fatalf("err %v", err)
 		}
@@ -65,7 +66,7 @@ func TestCaptureOrderOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r, err := n.db.CaptureOrderOnce(context.Background(), key("race", "h"), captureRequest("PO-1", 1), by)
+				r, err := n.db.CaptureOrderOnce(context.Background(), key("race", "h"), captureRequest("PO-1", 1), by, wire.OrderJSON)
 				if err != nil {
 					t.Error(err)
 				}
@@ -96,7 +97,7 @@ func TestCaptureOrderOnce(t *testing.T) {
 				if i%2 == 1 {
 					qty = -1
 				}
-				_, err := n.db.CaptureOrderOnce(context.Background(), key(fmt.Sprint("g", i), "h"), captureRequest(fmt.Sprint("PO-", i), qty), by)
+				_, err := n.db.CaptureOrderOnce(context.Background(), key(fmt.Sprint("g", i), "h"), captureRequest(fmt.Sprint("PO-", i), qty), by, wire.OrderJSON)
 				if (err == nil) != (qty > 0) {
 					t.Errorf("order %d: err %v", i, err)
 				}
