@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -178,6 +179,90 @@ func TestVerify(t *testing.T) {
 	} {
 		if err == nil {
 			t.Errorf("%s: verified", name)
+		}
+	}
+}
+
+// TestEndpointDown: while the WMS is unreachable messages wait (tried
+// again, never dead); when it is back they all arrive, each order's in the
+// order they were written.
+func TestEndpointDown(t *testing.T) {
+	db := openDB(t)
+	b := fixtures.New(t, db)
+	b.Standard()
+	plannedOrders(t, b, 12)
+	ctx := t.Context()
+	if err := db.Update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO inventory (item_id, location_id, on_hand, allocated, on_hand_as_of)
+			SELECT i.id, l.id, 100, 24, '2026-01-01T00:00:00.000Z' FROM items i, locations l WHERE i.sku = 'SKU-2001' AND l.code = 'DAL'`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ReleasePlannedGroups(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	// A second message of some orders, written while the WMS is down.
+	for i := 0; i < 12; i += 3 {
+		if _, err := db.CancelGroup(ctx, store.OrderAction{Number: fmt.Sprintf("SO-%06d", 200000+i), Actor: "system"}, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: the WMS is down
+	d := dispatch.New(db, dispatch.Config{Endpoints: map[string]dispatch.Endpoint{"wms": {URL: "http://" + addr + "/wms", Secret: "s3cret"}},
+		BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, MaxAttempts: 1000, Workers: 4, Batch: 5})
+	for range 30 {
+		if _, err := d.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(3 * time.Millisecond)
+	}
+	p, dead := pending(t, db)
+	var tried int
+	db.View(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRow(`SELECT count(*) FROM outbox WHERE destination = 'wms' AND attempts > 1`).Scan(&tried)
+	})
+	if p < 16 || dead != 0 || tried == 0 {
+		t.Fatalf("while down: %d pending, %d dead, %d tried more than once; want all 16 waiting and retried", p, dead, tried)
+	}
+
+	rcv := &receiver{byOrder: map[string][]string{}, seen: map[string]int{}}
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("the port was taken meanwhile: %v", err)
+	}
+	srv := httptest.NewUnstartedServer(rcv)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+	for range 200 {
+		if _, err := d.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := pending(t, db); p == 0 {
+			break
+		}
+		time.Sleep(3 * time.Millisecond)
+	}
+	if p, dead := pending(t, db); p != 0 || dead != 0 {
+		t.Fatalf("after the WMS came back: %d pending, %d dead", p, dead)
+	}
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	for i := range 12 {
+		number := fmt.Sprintf("SO-%06d", 200000+i)
+		want := []string{"group.released"}
+		if i%3 == 0 {
+			want = append(want, "group.cancelled")
+		}
+		if got := rcv.byOrder[number]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s got %v, want %v", number, got, want)
 		}
 	}
 }

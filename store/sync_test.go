@@ -296,3 +296,51 @@ func TestFeedRebuildsStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestShipmentAfterSnapshotArrives: the count comes first and the
+// confirmations of shipments come late. One that left before the count is
+// in it already and changes no on-hand; one that left after it is taken
+// off. Either way the shipment itself is recorded.
+func TestShipmentAfterSnapshotArrives(t *testing.T) {
+	n := newNetwork(t)
+	n.item(t, "A", false, map[string]int64{"DAL": 20})
+	ctx := t.Context()
+	t0 := time.Now().UTC().Add(-time.Hour)
+	early := releasedOrder(t, n, "SO-EARLY", "A", 4)
+	late := releasedOrder(t, n, "SO-LATE", "A", 3)
+	// Counted at t0+20m: 16 on the shelf, the early shipment (t0+10m)
+	// already gone.
+	if _, err := n.db.ApplyInventorySnapshot(ctx, store.InventorySnapshot{MessageID: "snap", Location: "DAL", AsOf: t0.Add(20 * time.Minute),
+		Rows: []store.StockCount{{SKU: "A", OnHand: 16}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.db.ConfirmShipment(ctx, store.ShipmentConfirmation{MessageID: "ship-early", Order: early, Group: 1,
+		Shipment: store.Shipment{Carrier: "UPS", Tracking: "1Z1", ShippedAt: t0.Add(10 * time.Minute)}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := onHand(t, n.db, "A", "DAL"); got != 16 {
+		t.Fatalf("on hand %d after a shipment the count already saw, want 16", got)
+	}
+	if _, err := n.db.ConfirmShipment(ctx, store.ShipmentConfirmation{MessageID: "ship-late", Order: late, Group: 1,
+		Shipment: store.Shipment{Carrier: "UPS", Tracking: "1Z2", ShippedAt: t0.Add(30 * time.Minute)}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := onHand(t, n.db, "A", "DAL"); got != 13 {
+		t.Fatalf("on hand %d after a shipment after the count, want 16 - 3", got)
+	}
+	// The late confirmation sent again changes nothing.
+	if res, err := n.db.ConfirmShipment(ctx, store.ShipmentConfirmation{MessageID: "ship-late", Order: late, Group: 1,
+		Shipment: store.Shipment{Carrier: "UPS", Tracking: "1Z2", ShippedAt: t0.Add(30 * time.Minute)}}); err != nil || !res.Duplicate {
+		t.Fatalf("again: %+v %v", res, err)
+	}
+	for _, num := range []string{early, late} {
+		d, err := n.db.OrderDetail(ctx, num, store.LineQuery{}, "")
+		if err != nil || d.Order.Status != domain.StatusShipped {
+			t.Fatalf("%s: %s %v", num, d.Order.Status, err)
+		}
+	}
+	if got := onHand(t, n.db, "A", "DAL"); got != 13 {
+		t.Fatalf("on hand %d, want 13", got)
+	}
+	checkInvariants(t, n.db)
+}
