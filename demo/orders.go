@@ -713,7 +713,9 @@ func (g *Generator) outbox(o *Order) {
 		}
 		if gr.Status == GroupReleased {
 			m.Status, m.Attempts, m.DeliveredAt, m.LastError = "pending", 0, time.Time{}, ""
-			m.CreatedAt, m.NextAttemptAt = now, now.Add(releaseSpread*time.Duration(gr.ID*7919%1000)/1000)
+			// Spread by order: one order's messages go out in the order
+			// written, so they are due together.
+			m.CreatedAt, m.NextAttemptAt = now, now.Add(releaseSpread*time.Duration(o.ID*7919%1000)/1000)
 		}
 	}
 }

@@ -90,6 +90,9 @@ func TestSeed(t *testing.T) {
 			WHERE o.group_id = g.id AND o.topic = 'group.released' AND o.status = 'pending') <> 1`, 0},
 		{"ReleaseMessagesSpread", `SELECT count(*) > 1 FROM (SELECT DISTINCT next_attempt_at FROM outbox
 			WHERE topic = 'group.released' AND status = 'pending')`, 1},
+		{"ReleaseMessagesOfAnOrderDueTogether", `SELECT count(*) FROM (SELECT o.order_id FROM outbox o
+			JOIN fulfilment_groups g ON g.id = o.group_id WHERE g.status = 'released' AND o.status = 'pending'
+			GROUP BY o.order_id HAVING count(DISTINCT o.next_attempt_at) > 1)`, 0},
 		{"OutboxCarriesNoWireFormat", `SELECT count(*) FROM outbox WHERE payload <> ''`, 0},
 	}
 	for _, tt := range tests {
