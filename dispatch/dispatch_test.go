@@ -42,6 +42,22 @@ func plannedOrders(tb testing.TB, b *fixtures.Builder, n int) {
 	}
 }
 
+// releaseAll stocks SKU-2001 at DAL for the n planned orders of
+// plannedOrders and releases them.
+func releaseAll(tb testing.TB, db *store.DB, n int) {
+	tb.Helper()
+	if err := db.Update(tb.Context(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO inventory (item_id, location_id, on_hand, allocated, on_hand_as_of)
+			SELECT i.id, l.id, 100, ?, '2026-01-01T00:00:00.000Z' FROM items i, locations l WHERE i.sku = 'SKU-2001' AND l.code = 'DAL'`, 2*n)
+		return err
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.ReleasePlannedGroups(tb.Context(), 100); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 func pending(tb testing.TB, db *store.DB) (pending, dead int) {
 	tb.Helper()
 	db.View(context.Background(), func(tx *sql.Tx) error {
@@ -96,16 +112,7 @@ func TestDispatch(t *testing.T) {
 	b.Standard()
 	plannedOrders(t, b, 30)
 	ctx := t.Context()
-	if err := db.Update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO inventory (item_id, location_id, on_hand, allocated, on_hand_as_of)
-			SELECT i.id, l.id, 100, 60, '2026-01-01T00:00:00.000Z' FROM items i, locations l WHERE i.sku = 'SKU-2001' AND l.code = 'DAL'`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ReleasePlannedGroups(ctx, 100); err != nil {
-		t.Fatal(err)
-	}
+	releaseAll(t, db, 30)
 	// A second message of one order: the released group is cancelled.
 	if _, err := db.CancelGroup(ctx, store.OrderAction{Number: "SO-200003", Actor: "system"}, 1); err != nil {
 		t.Fatal(err)
@@ -192,16 +199,7 @@ func TestEndpointDown(t *testing.T) {
 	b.Standard()
 	plannedOrders(t, b, 12)
 	ctx := t.Context()
-	if err := db.Update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO inventory (item_id, location_id, on_hand, allocated, on_hand_as_of)
-			SELECT i.id, l.id, 100, 24, '2026-01-01T00:00:00.000Z' FROM items i, locations l WHERE i.sku = 'SKU-2001' AND l.code = 'DAL'`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ReleasePlannedGroups(ctx, 100); err != nil {
-		t.Fatal(err)
-	}
+	releaseAll(t, db, 12)
 	// A second message of some orders, written while the WMS is down.
 	for i := 0; i < 12; i += 3 {
 		if _, err := db.CancelGroup(ctx, store.OrderAction{Number: fmt.Sprintf("SO-%06d", 200000+i), Actor: "system"}, 1); err != nil {
