@@ -264,3 +264,35 @@ func TestEndpointDown(t *testing.T) {
 		}
 	}
 }
+
+// TestLastSuccessIsTheLatestDelivery: a message delivered after newer
+// ones (it was retried, or was due later) is the destination's last
+// success on Integrations.
+func TestLastSuccessIsTheLatestDelivery(t *testing.T) {
+	db := openDB(t)
+	b := fixtures.New(t, db)
+	b.Standard()
+	plannedOrders(t, b, 2)
+	releaseAll(t, db, 2)
+	ctx := t.Context()
+	entries, err := db.ClaimOutbox(ctx, []string{"wms"}, 10, time.Minute)
+	if err != nil || len(entries) < 2 {
+		t.Fatalf("claimed %d, %v", len(entries), err)
+	}
+	t0 := time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+	for i, e := range []store.OutboxEntry{entries[len(entries)-1], entries[0]} { // the newest first
+		db.Now = func() time.Time { return t0.Add(time.Duration(i) * time.Minute) }
+		if err := db.RecordDeliveries(ctx, []store.DeliveryResult{{ID: e.ID, Delivered: true, Status: 204}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := db.OutboxOverview(ctx, []string{"wms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.Destination == "wms" && !s.LastDelivered.Equal(t0.Add(time.Minute)) {
+			t.Fatalf("last success %s, want %s", s.LastDelivered, t0.Add(time.Minute))
+		}
+	}
+}

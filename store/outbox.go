@@ -371,7 +371,8 @@ func (db *DB) OutboxOverview(ctx context.Context, destinations []string) ([]Dest
 				(SELECT count(*) FROM outbox WHERE destination = ?1 AND status = 'pending' AND attempts > 0),
 				(SELECT count(*) FROM outbox WHERE destination = ?1 AND status = 'dead'),
 				(SELECT created_at FROM outbox WHERE destination = ?1 AND status = 'pending' ORDER BY id LIMIT 1),
-				(SELECT delivered_at FROM outbox WHERE destination = ?1 AND status = 'delivered' AND skipped_by IS NULL ORDER BY id DESC LIMIT 1)`,
+				(SELECT delivered_at FROM outbox WHERE destination = ?1 AND status = 'delivered' AND skipped_by IS NULL
+					ORDER BY delivered_at DESC LIMIT 1)`,
 				d).Scan(&s.Pending, &s.Failing, &s.Dead, &oldest, &last); err != nil {
 				return err
 			}
