@@ -51,7 +51,10 @@ type ShipmentData struct {
 	Tracking, TrackingURL     string
 	Shipped                   []Item
 	ToCome                    []Item // units not shipped nor cancelled
-	ShipTo                    []string
+	// Earlier is set when units of the order shipped before this
+	// shipment.
+	Earlier bool
+	ShipTo  []string
 }
 
 // BackorderData is what the backorder e-mail's template is given.
@@ -88,7 +91,7 @@ func Render(e store.OutboxEntry, to store.Recipient) (Email, error) {
 			return Email{}, err
 		}
 		data = d
-		why = fmt.Sprintf("shipment %d shipped via %s %s.", d.Seq, strings.TrimSpace(d.Carrier+" "+d.Service), d.Tracking)
+		why = fmt.Sprintf("shipment %d shipped via %s, tracking %s.", d.Seq, strings.TrimSpace(d.Carrier+" "+d.Service), d.Tracking)
 	case "backorder":
 		d := backorderData(e, to)
 		if len(d.Backordered) == 0 {
@@ -119,6 +122,9 @@ func shipmentData(e store.OutboxEntry, to store.Recipient) (ShipmentData, error)
 	if d.From == "" {
 		d.From = g.LocationCode
 	}
+	if strings.EqualFold(d.Service, d.Carrier) {
+		d.Service = ""
+	}
 	if g.Dropship {
 		d.From = "our supplier " + d.From
 	}
@@ -126,9 +132,15 @@ func shipmentData(e store.OutboxEntry, to store.Recipient) (ShipmentData, error)
 	for _, l := range e.Lines {
 		byNo[l.LineNo] = l
 	}
+	var inGroup, shipped int64
 	for _, gl := range e.GroupLines {
 		d.Shipped = append(d.Shipped, Item{LineNo: gl.LineNo, SKU: gl.SKU, Description: byNo[gl.LineNo].Description, Quantity: gl.Quantity})
+		inGroup += gl.Quantity
 	}
+	for _, l := range e.Lines {
+		shipped += l.Shipped
+	}
+	d.Earlier = shipped > inGroup
 	expected := expectedDates(e.Backorders)
 	for _, l := range e.Lines {
 		if n := l.Allocated + l.Released; n > 0 {

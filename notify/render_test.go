@@ -51,7 +51,7 @@ func TestRenderShipment(t *testing.T) {
 			t.Errorf("body lacks %q:\n%s", want, m.Body)
 		}
 	}
-	if !strings.HasPrefix(m.Why, "shipment 1 shipped via UPS Ground 1Z999AA10123456784") {
+	if !strings.HasPrefix(m.Why, "shipment 1 shipped via UPS Ground, tracking 1Z999AA10123456784") {
 		t.Errorf("why %q", m.Why)
 	}
 }
@@ -72,6 +72,22 @@ func TestRenderShipmentCompletesOrder(t *testing.T) {
 	}
 	if strings.Contains(m.Body, "Track it") || strings.Contains(m.Body, "Still to come") {
 		t.Errorf("body:\n%s", m.Body)
+	}
+}
+
+func TestRenderShipmentRestOfOrder(t *testing.T) {
+	e := entry(store.TopicShipmentEmail)
+	e.Lines, e.Backorders = e.Lines[:1], nil
+	e.Group = &domain.FulfilmentGroup{ID: 4, Seq: 2, LocationName: "Dallas DC", Carrier: "LTL", Service: "LTL", TrackingNumber: "9442251908"}
+	e.GroupLines = []domain.GroupLine{{LineNo: 1, SKU: "SKU-2001", Quantity: 4}}
+	m, err := notify.Render(e, store.Recipient{Email: "orders@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"The rest of your order SO-100001", "Carrier:         LTL\n", "This completes your order."} {
+		if !strings.Contains(m.Body, want) {
+			t.Errorf("body lacks %q:\n%s", want, m.Body)
+		}
 	}
 }
 
