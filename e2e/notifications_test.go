@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
 
@@ -17,16 +16,10 @@ import (
 // shippedWorld is the standard world with its released order shipped and
 // the shipment e-mail kept (no SMTP server).
 func shippedWorld(tb testing.TB, db *store.DB) {
-	fixtures.New(tb, db).Standard()
+	b := fixtures.New(tb, db)
+	b.Standard()
+	b.AddStock("SKU-3300", "RNO", 10, 3)
 	ctx := context.Background()
-	if err := db.Update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO inventory (item_id, location_id, on_hand, allocated, on_hand_as_of)
-			SELECT i.id, l.id, 10, 3, '2026-01-01T00:00:00.000Z' FROM items i, locations l WHERE i.sku = 'SKU-3300' AND l.code = 'RNO'
-			ON CONFLICT DO UPDATE SET allocated = allocated + 3, on_hand = on_hand + 10`)
-		return err
-	}); err != nil {
-		panic(err)
-	}
 	if _, err := db.ShipGroup(ctx, store.OrderAction{Number: "SO-100004", Actor: "system"}, 1,
 		store.Shipment{Carrier: "UPS", Service: "Ground", Tracking: "1Z999AA10123456784"}); err != nil {
 		panic(err)

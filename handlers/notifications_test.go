@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -22,16 +21,12 @@ import (
 // the list, the e-mail, and the order page's section.
 func TestCustomerEmailPages(t *testing.T) {
 	var s fixtures.Standard
-	a := testapp.New(t, web.Config{}, func(db *store.DB) { s = fixtures.New(t, db).Standard() })
+	a := testapp.New(t, web.Config{}, func(db *store.DB) {
+		b := fixtures.New(t, db)
+		s = b.Standard()
+		b.AddStock("SKU-3300", "RNO", 10, 3)
+	})
 	ctx := context.Background()
-	if err := a.DB.Update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO inventory (item_id, location_id, on_hand, allocated, on_hand_as_of)
-			SELECT i.id, l.id, 10, 3, '2026-01-01T00:00:00.000Z' FROM items i, locations l WHERE i.sku = 'SKU-3300' AND l.code = 'RNO'
-			ON CONFLICT DO UPDATE SET allocated = allocated + 3, on_hand = on_hand + 10`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := a.DB.ShipGroup(ctx, store.OrderAction{Number: s.Released, Actor: "system"}, 1,
 		store.Shipment{Carrier: "FedEx", Tracking: "771234500001"}); err != nil {
 		t.Fatal(err)

@@ -27,11 +27,14 @@ type Config struct {
 	MaxAttempts int           // tries before a dead letter; default 8
 	BaseDelay   time.Duration // first retry delay; default 30s
 	MaxDelay    time.Duration // longest retry delay; default 30m
-	Batch       int           // messages claimed at once; default 50
-	Lease       time.Duration // a claimed message is taken again after this; default 5m
-	Poll        time.Duration // wait when nothing is due; default 2s
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// Batch is how many messages are claimed at once (default 5): they
+	// are sent one after the other, each within SMTP.Timeout, and all
+	// must be done before their lease runs out.
+	Batch  int
+	Lease  time.Duration // a claimed message is taken again after this; default 1m
+	Poll   time.Duration // wait when nothing is due; default 2s
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 func (c Config) withDefaults() Config {
@@ -45,10 +48,10 @@ func (c Config) withDefaults() Config {
 		c.MaxDelay = 30 * time.Minute
 	}
 	if c.Batch <= 0 {
-		c.Batch = 50
+		c.Batch = 5
 	}
 	if c.Lease <= 0 {
-		c.Lease = 5 * time.Minute
+		c.Lease = time.Minute
 	}
 	if c.Poll <= 0 {
 		c.Poll = 2 * time.Second

@@ -40,29 +40,14 @@ func openDB(tb testing.TB) *store.DB {
 func shipped(tb testing.TB) (*store.DB, fixtures.Standard) {
 	tb.Helper()
 	db := openDB(tb)
-	s := fixtures.New(tb, db).Standard()
-	reserve(tb, db)
+	b := fixtures.New(tb, db)
+	s := b.Standard()
+	b.AddStock("SKU-3300", "RNO", 10, 3)
 	if _, err := db.ShipGroup(context.Background(), store.OrderAction{Number: s.Released, Actor: "system"}, 1,
 		store.Shipment{Carrier: "UPS", Service: "Ground", Tracking: "1Z999AA10123456784"}); err != nil {
 		tb.Fatal(err)
 	}
 	return db, s
-}
-
-// reserve gives every item stock and reservations at every location, as
-// the released groups of the fixtures would have.
-func reserve(tb testing.TB, db *store.DB) {
-	tb.Helper()
-	if err := db.Update(context.Background(), func(tx *sql.Tx) error {
-		if _, err := tx.Exec(`INSERT OR IGNORE INTO inventory (item_id, location_id, on_hand, allocated, on_hand_as_of)
-			SELECT i.id, l.id, 0, 0, '2026-01-01T00:00:00.000Z' FROM items i, locations l`); err != nil {
-			return err
-		}
-		_, err := tx.Exec(`UPDATE inventory SET on_hand = on_hand + 100, allocated = allocated + 50`)
-		return err
-	}); err != nil {
-		tb.Fatal(err)
-	}
 }
 
 func emails(tb testing.TB, db *store.DB) []store.CustomerEmail {
@@ -140,7 +125,7 @@ func TestNoAddressNoEmail(t *testing.T) {
 	b.Customer(fixtures.Customer{Account: "C20001", Name: "Quiet Works", Phone: "(214) 555-0100"})
 	b.Order(fixtures.Order{Number: "SO-200001", Account: "C20001", PO: "PO-1", Lines: []fixtures.Line{{SKU: "SKU-2001", Released: 2}},
 		Groups: []fixtures.Group{{Location: "DAL", Status: "released"}}})
-	reserve(t, db)
+	b.AddStock("SKU-2001", "DAL", 10, 2)
 	if _, err := db.ShipGroup(context.Background(), store.OrderAction{Number: "SO-200001", Actor: "system"}, 1,
 		store.Shipment{Carrier: "FedEx", Tracking: "7712"}); err != nil {
 		t.Fatal(err)

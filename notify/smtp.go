@@ -22,7 +22,7 @@ type SMTP struct {
 	From     string // the From address, e.g. "Acme Orders <orders@acme.example>"
 	User     string // for SMTP AUTH PLAIN; "" sends without authentication
 	Password string
-	Timeout  time.Duration // per e-mail, dial to QUIT; default 30s
+	Timeout  time.Duration // per e-mail, dial to QUIT; default 10s
 	// Hello is the name sent with EHLO; default "localhost".
 	Hello string
 }
@@ -81,7 +81,7 @@ func Message(from string, e Email, messageID string, now time.Time) ([]byte, err
 func (s SMTP) send(ctx context.Context, to string, msg []byte) error {
 	timeout := s.Timeout
 	if timeout <= 0 {
-		timeout = 30 * time.Second
+		timeout = 10 * time.Second
 	}
 	conn, err := (&net.Dialer{Timeout: timeout}).DialContext(ctx, "tcp", s.Addr)
 	if err != nil {
