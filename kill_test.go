@@ -203,7 +203,10 @@ func TestKillNineLosesNothing(t *testing.T) {
 				t.Errorf("acknowledged order %s (key %s) is missing", number, key)
 			}
 		}
-		rows, err := tx.Query(`SELECT m.message_id, o.number FROM outbox m JOIN orders o ON o.id = m.order_id ORDER BY m.id`)
+		// Customer e-mails are kept by the OMS (no SMTP server here), not
+		// sent to the receiver; they count above as delivered.
+		rows, err := tx.Query(`SELECT m.message_id, o.number FROM outbox m JOIN orders o ON o.id = m.order_id
+			WHERE m.destination <> 'email' ORDER BY m.id`)
 		if err != nil {
 			return err
 		}

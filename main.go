@@ -163,6 +163,8 @@ func serve(args []string, log *slog.Logger) error {
 	app := web.New(db, web.Config{
 		EDI:          ediService,
 		Endpoints:    endpoints,
+		SMTPAddr:     syncCfg.smtp.Addr,
+		EmailFrom:    syncCfg.smtp.From,
 		Demo:         *demoMode,
 		TLS:          tls,
 		IdleTimeout:  idle,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/oms/oms/dispatch"
 	"github.com/oms/oms/erpsim"
+	"github.com/oms/oms/notify"
 	"github.com/oms/oms/store"
 )
 
@@ -28,6 +29,7 @@ type syncConfig struct {
 	simAddr     *string
 	simFailRate *float64
 	simDelay    *time.Duration
+	smtp        *notify.SMTP
 }
 
 // destinations the dispatcher may send, with their flag and variable names.
@@ -50,11 +52,21 @@ func syncFlags(fs *flag.FlagSet) syncConfig {
 	c.simFailRate = fs.Float64("sim-fail-rate", rate, "share of calls the simulator fails, 0 to 1 (OMS_SIM_FAIL_RATE)")
 	delay, _ := time.ParseDuration(env("OMS_SIM_SHIP_DELAY", "20s"))
 	c.simDelay = fs.Duration("sim-ship-delay", delay, "how long the simulator takes to ship a released group (OMS_SIM_SHIP_DELAY)")
+	// The password comes from the environment only, never a flag that
+	// would show in the process list.
+	c.smtp = &notify.SMTP{Password: env("OMS_SMTP_PASSWORD", "")}
+	fs.StringVar(&c.smtp.Addr, "smtp-addr", env("OMS_SMTP_ADDR", ""), "SMTP server host:port for customer e-mails; none keeps them in the OMS (OMS_SMTP_ADDR)")
+	fs.StringVar(&c.smtp.From, "smtp-from", env("OMS_SMTP_FROM", ""), "From address of customer e-mails (OMS_SMTP_FROM)")
+	fs.StringVar(&c.smtp.User, "smtp-user", env("OMS_SMTP_USER", ""), "SMTP user name, with OMS_SMTP_PASSWORD in the environment (OMS_SMTP_USER)")
 	return c
 }
 
 // outboxRetention is how long a delivered message stays listed.
 const outboxRetention = 7 * 24 * time.Hour
+
+// emailRetention is how long a customer e-mail stays viewable (its event
+// on the order stays).
+const emailRetention = 90 * 24 * time.Hour
 
 // inboundRetention is how long an inbound message id is remembered (and
 // so refused when sent again).
@@ -63,11 +75,15 @@ const inboundRetention = 30 * 24 * time.Hour
 // demoSimSecret signs the messages to the built-in simulator.
 const demoSimSecret = "demo-secret"
 
-// startSync starts the outbox dispatcher, the automatic release and, in
-// demo mode without configured endpoints, the built-in ERP/WMS simulator.
+// startSync starts the outbox dispatcher, the customer e-mail sender, the
+// automatic release and, in demo mode without configured endpoints, the
+// built-in ERP/WMS simulator.
 // All stop when ctx ends, before the store closes. It returns the URL of
 // each destination it sends.
 func startSync(ctx context.Context, wg *sync.WaitGroup, db *store.DB, addr string, demo bool, c syncConfig, log *slog.Logger) (map[string]string, error) {
+	if err := c.smtp.Check(); err != nil {
+		return nil, err
+	}
 	endpoints := map[string]dispatch.Endpoint{}
 	for d, ep := range c.endpoints {
 		if ep.URL != "" {
@@ -98,6 +114,8 @@ func startSync(ctx context.Context, wg *sync.WaitGroup, db *store.DB, addr strin
 	}
 	d := dispatch.New(db, dispatch.Config{Endpoints: endpoints, MaxAttempts: *c.maxAttempts, Logger: log})
 	wg.Go(func() { d.Run(ctx) })
+	mailer := notify.New(db, notify.Config{SMTP: *c.smtp, MaxAttempts: *c.maxAttempts, Logger: log})
+	wg.Go(func() { mailer.Run(ctx) })
 	if *c.autoRelease {
 		repeat(ctx, wg, 2*time.Second, func(ctx context.Context) {
 			if _, err := db.ReleasePlannedGroups(ctx, 25); err != nil && !errors.Is(err, context.Canceled) {
@@ -111,6 +129,9 @@ func startSync(ctx context.Context, wg *sync.WaitGroup, db *store.DB, addr strin
 		}
 		if _, err := db.DeleteOldInbound(ctx, inboundRetention); err != nil && !errors.Is(err, context.Canceled) {
 			log.Warn("delete old inbound message ids", "err", err)
+		}
+		if _, err := db.DeleteOldCustomerEmails(ctx, emailRetention); err != nil && !errors.Is(err, context.Canceled) {
+			log.Warn("delete old customer e-mails", "err", err)
 		}
 	})
 	urls := map[string]string{}

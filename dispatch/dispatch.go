@@ -48,7 +48,7 @@ type Config struct {
 
 // NotSent are destinations this dispatcher never sends, whatever the
 // configuration: another sender owns them.
-var NotSent = []string{"edi"}
+var NotSent = []string{"edi", "email"}
 
 func (c Config) withDefaults() Config {
 	if c.MaxAttempts <= 0 {

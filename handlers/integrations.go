@@ -28,7 +28,7 @@ type Integrations struct {
 var (
 	destinationLabels = map[string]string{"erp": "ERP", "wms": "WMS", "vendor": "Dropship vendors", "webhook": "Webhooks",
 		"email": "Customer e-mail", "edi": "EDI trading partners"}
-	destinationOwners = map[string]string{"edi": "/integrations/edi"}
+	destinationOwners = map[string]string{"edi": "/integrations/edi", "email": "/notifications"}
 )
 
 // Show renders the page.

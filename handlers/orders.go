@@ -157,6 +157,9 @@ func (h *Orders) show(c *fiber.Ctx, status int, note views.NoteForm) error {
 	if p.Allocation, err = allocationPanel(c, h.DB, d.Order.Number); err != nil {
 		return err
 	}
+	if p.Emails, err = h.DB.CustomerEmails(c.UserContext(), store.EmailQuery{OrderID: d.Order.ID, Limit: 20}); err != nil {
+		return err
+	}
 	return httpx.Render(c, status, views.OrderPage(ch, p))
 }
 

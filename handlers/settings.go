@@ -28,11 +28,16 @@ func (h *Settings) show(c *fiber.Ctx, status int, msg string) error {
 	if err != nil {
 		return err
 	}
+	backorderEmails, err := h.DB.BackorderEmailsAutomatic(c.UserContext())
+	if err != nil {
+		return err
+	}
 	ch, err := httpx.Chrome(c, "admin")
 	if err != nil {
 		return err
 	}
-	return httpx.Render(c, status, views.SettingsPage(ch, views.SettingsProps{Authority: auth, SLAHours: hours, CSRF: ch.CSRF, Error: msg}))
+	return httpx.Render(c, status, views.SettingsPage(ch, views.SettingsProps{Authority: auth, SLAHours: hours, CSRF: ch.CSRF, Error: msg,
+		BackorderEmails: backorderEmails}))
 }
 
 // Update is POST /admin/settings: every hold reason's release roles and
@@ -69,6 +74,21 @@ func (h *Settings) Update(c *fiber.Ctx) error {
 			return h.show(c, fiber.StatusUnprocessableEntity, domain.ErrorMessage(err))
 		} else if err != nil {
 			return err
+		}
+	}
+	// A form without the e-mail part (an older page) leaves it as it is.
+	if c.FormValue("backorder_emails_shown") != "" {
+		on := c.FormValue("backorder_emails") == "on"
+		if old, err := h.DB.BackorderEmailsAutomatic(ctx); err != nil {
+			return err
+		} else if old != on {
+			value := "off"
+			if on {
+				value = "on"
+			}
+			if err := h.DB.SetSetting(ctx, store.SettingBackorderEmails, value, u.Email, u.Role); err != nil {
+				return err
+			}
 		}
 	}
 	if err := httpx.SetFlash(c, "Settings saved."); err != nil {

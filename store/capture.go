@@ -203,6 +203,28 @@ func (db *DB) captureOrder(ctx context.Context, tx *sql.Tx, req intake.Request, 
 		Destination: "erp", OrderID: orderID}); err != nil {
 		return Captured{}, err
 	}
+	if backordered > 0 {
+		// A real OMS tells the customer at once what waits for stock
+		// (unless an admin turned it off).
+		auto, err := backorderEmailsAutomatic(ctx, tx)
+		if err != nil {
+			return Captured{}, err
+		}
+		if auto {
+			_, ok, err := emailRecipient(ctx, tx, f.Customer.ID)
+			if err != nil {
+				return Captured{}, err
+			}
+			if !ok {
+				err = event(noEmailEvent("backorder e-mail", f.Customer.Account))
+			} else {
+				err = db.queueBackorderEmail(ctx, tx, fmt.Sprintf("backorder-notice-%d-captured", orderID), orderID)
+			}
+			if err != nil {
+				return Captured{}, err
+			}
+		}
+	}
 
 	d := OrderDetail{
 		Order: domain.Order{ID: orderID, Number: number, Channel: req.Channel, CustomerID: f.Customer.ID,

@@ -260,6 +260,9 @@ func (db *DB) shipGroup(ctx context.Context, tx *sql.Tx, o domain.Order, seq int
 	if err := db.insertOutbox(ctx, tx, OutboxMessage{Topic: "group.shipped", Destination: "erp", OrderID: g.OrderID, GroupID: g.ID}); err != nil {
 		return ActionEvent{}, err
 	}
+	if err := db.queueShipmentEmail(ctx, tx, o, g.ID); err != nil {
+		return ActionEvent{}, err
+	}
 	summary := fmt.Sprintf("Shipment %d shipped from %s via %s %s.", g.Seq, g.Location, s.Carrier, s.Tracking)
 	if short > 0 {
 		summary = fmt.Sprintf("Shipment %d shipped in part from %s via %s %s: %d units; %s back on backorder.",

@@ -326,9 +326,10 @@ func addressLine(a domain.Address) string {
 // NotifyBackorder tells the customer which of the order's units are
 // backordered and when they are expected: an event, and an outbox message
 // to the e-mail sender (topic customer.backorder_notice) that names the
-// order; the sender builds the e-mail from the order. Customer service,
-// ops and admin. Returns ENOTFOUND, EFORBIDDEN, ECONFLICT for a stale
-// version or an order with no backorder.
+// order; package notify builds the e-mail from the order. Customer
+// service, ops and admin. Returns ENOTFOUND, EFORBIDDEN, ECONFLICT for a
+// stale version, an order with no backorder or a customer with no e-mail
+// address.
 func (db *DB) NotifyBackorder(ctx context.Context, a OrderAction) (domain.Order, error) {
 	if err := requireRole(a, "notify customers", domain.RoleCSR, domain.RoleOps); err != nil {
 		return domain.Order{}, err
@@ -349,11 +350,17 @@ func (db *DB) NotifyBackorder(ctx context.Context, a OrderAction) (domain.Order,
 			}
 			parts = append(parts, s)
 		}
-		if err := db.insertOutbox(ctx, tx, OutboxMessage{MessageID: fmt.Sprintf("backorder-notice-%d-v%d", o.ID, o.Version),
-			Topic: "customer.backorder_notice", Destination: "email", OrderID: o.ID}); err != nil {
+		to, ok, err := emailRecipient(ctx, tx, o.CustomerID)
+		if err != nil {
 			return ActionEvent{}, err
 		}
-		return ActionEvent{Kind: "customer.notified", Summary: "Customer told of the backorder: " + strings.Join(parts, "; ") + "."}, nil
+		if !ok {
+			return ActionEvent{}, domain.Errorf(domain.ECONFLICT, "Customer %s has no e-mail address and no contact with one: call them instead.", o.CustomerAccount)
+		}
+		if err := db.queueBackorderEmail(ctx, tx, fmt.Sprintf("backorder-notice-%d-v%d", o.ID, o.Version), o.ID); err != nil {
+			return ActionEvent{}, err
+		}
+		return ActionEvent{Kind: "customer.notified", Summary: "Backorder e-mail to " + to.Email + " queued: " + strings.Join(parts, "; ") + "."}, nil
 	})
 }
 

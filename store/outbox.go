@@ -223,27 +223,33 @@ func (db *DB) RecordDeliveries(ctx context.Context, results []DeliveryResult) er
 	}
 	return db.Update(ctx, func(tx *sql.Tx) error {
 		now := db.Now()
-		nowS := FormatTime(now)
 		for _, r := range results {
-			var err error
-			switch {
-			case r.NotTried:
-				_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'`, nowS, r.ID)
-			case r.Delivered:
-				_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?1,
-					last_attempt_at = ?1, last_status = ?2, last_error = '' WHERE id = ?3`, nowS, r.Status, r.ID)
-			case !r.RetryAt.IsZero():
-				_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_attempt_at = ?,
-					last_status = ?, last_error = ? WHERE id = ?`, FormatTime(r.RetryAt), nowS, r.Status, clip(r.Error, 2000), r.ID)
-			default:
-				err = db.deadLetter(ctx, tx, r, now)
-			}
-			if err != nil {
+			if err := db.recordDelivery(ctx, tx, r, now); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// recordDelivery stores the result of one attempt inside the caller's
+// transaction.
+func (db *DB) recordDelivery(ctx context.Context, tx *sql.Tx, r DeliveryResult, now time.Time) error {
+	nowS := FormatTime(now)
+	var err error
+	switch {
+	case r.NotTried:
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'`, nowS, r.ID)
+	case r.Delivered:
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?1,
+			last_attempt_at = ?1, last_status = ?2, last_error = '' WHERE id = ?3`, nowS, r.Status, r.ID)
+	case !r.RetryAt.IsZero():
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_attempt_at = ?,
+			last_status = ?, last_error = ? WHERE id = ?`, FormatTime(r.RetryAt), nowS, r.Status, clip(r.Error, 2000), r.ID)
+	default:
+		err = db.deadLetter(ctx, tx, r, now)
+	}
+	return err
 }
 
 func clip(s string, n int) string {

@@ -89,7 +89,7 @@ func IntegrationsPage(ch Chrome, p IntegrationsProps) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"pagehead\"><h1>Integrations</h1><p class=\"muted\">Messages to the ERP, the WMS and vendors go out from the outbox in order per order; a failed call is retried with backoff, and after the last try it becomes a dead letter and an exception. <a href=\"/integrations/edi\">EDI interchanges</a></p></div><div class=\"endpoints\" data-testid=\"endpoints\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"pagehead\"><h1>Integrations</h1><p class=\"muted\">Messages to the ERP, the WMS and vendors go out from the outbox in order per order; a failed call is retried with backoff, and after the last try it becomes a dead letter and an exception. <a href=\"/integrations/edi\">EDI interchanges</a> · <a href=\"/notifications\" data-testid=\"notifications-link\">Customer e-mails</a></p></div><div class=\"endpoints\" data-testid=\"endpoints\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -45,6 +45,10 @@ type Config struct {
 	// Endpoints are the sync destinations the dispatcher sends and their
 	// URLs, for the Integrations page.
 	Endpoints map[string]string
+	// SMTPAddr is the server customer e-mails go through ("" keeps them
+	// in the OMS) and EmailFrom their sender, for the e-mail pages.
+	SMTPAddr  string
+	EmailFrom string
 }
 
 // withDefaults fills unset fields.
@@ -127,6 +131,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	allocation := &handlers.Allocation{DB: db}
 	inbound := &handlers.InboundAPI{DB: db}
 	integrations := &handlers.Integrations{DB: db, Endpoints: cfg.Endpoints}
+	notifications := &handlers.Notifications{DB: db, SMTPAddr: cfg.SMTPAddr, From: cfg.EmailFrom}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS), oneContentLength)
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -236,6 +241,10 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Get("/integrations", ops, integrations.Show)
 	app.Post("/integrations/outbox/:id<int>/retry", allow(domain.RoleAdmin), integrations.Retry)
 	app.Post("/integrations/outbox/:id<int>/skip", allow(domain.RoleAdmin), integrations.Skip)
+	// Customer e-mails: operations list them; whoever reads orders reads
+	// each one (it is linked from the order page).
+	app.Get("/notifications", ops, notifications.List)
+	app.Get("/notifications/:id<int>", staff, notifications.Show)
 
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
