@@ -354,7 +354,7 @@ type PriceEntry struct {
 	Row            int
 	PriceLevel     string
 	SKU            string
-	UnitPriceCents int64
+	UnitPriceCents *int64 // required unless Remove
 	Remove         bool
 }
 
@@ -406,8 +406,11 @@ func (db *DB) ApplyPriceLists(ctx context.Context, b PriceListBatch) (InboundRes
 			if ok {
 				seen[key{r.PriceLevel, id}] = r.Row + 1
 			}
-			if !r.Remove && r.UnitPriceCents < 0 {
-				bad.add(r.Row, "unit_price_cents", "must not be negative (%d)", r.UnitPriceCents)
+			switch {
+			case !r.Remove && r.UnitPriceCents == nil:
+				bad.add(r.Row, "unit_price_cents", "is required (or remove the entry)")
+			case !r.Remove && *r.UnitPriceCents < 0:
+				bad.add(r.Row, "unit_price_cents", "must not be negative (%d)", *r.UnitPriceCents)
 			}
 		}
 		if err := bad.err("The batch"); err != nil {
@@ -420,7 +423,7 @@ func (db *DB) ApplyPriceLists(ctx context.Context, b PriceListBatch) (InboundRes
 				_, err = tx.ExecContext(ctx, `DELETE FROM price_list_entries WHERE price_level = ? AND item_id = ?`, r.PriceLevel, id)
 			} else {
 				_, err = tx.ExecContext(ctx, `INSERT INTO price_list_entries (price_level, item_id, unit_price_cents) VALUES (?, ?, ?)
-					ON CONFLICT (price_level, item_id) DO UPDATE SET unit_price_cents = excluded.unit_price_cents`, r.PriceLevel, id, r.UnitPriceCents)
+					ON CONFLICT (price_level, item_id) DO UPDATE SET unit_price_cents = excluded.unit_price_cents`, r.PriceLevel, id, *r.UnitPriceCents)
 			}
 			if err != nil {
 				return err

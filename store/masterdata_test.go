@@ -87,7 +87,7 @@ func TestMasterDataLeavesOpenOrders(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := n.db.ApplyPriceLists(ctx, store.PriceListBatch{MessageID: "p-1", Rows: []store.PriceEntry{
-		{PriceLevel: "WHOLESALE", SKU: "SKU-1", UnitPriceCents: 800}}}); err != nil {
+		{PriceLevel: "WHOLESALE", SKU: "SKU-1", UnitPriceCents: ptr(int64(800))}}}); err != nil {
 		t.Fatal(err)
 	}
 	first, err := n.db.CaptureOrder(ctx, captureRequest("PO-1", 10), by)
@@ -95,7 +95,7 @@ func TestMasterDataLeavesOpenOrders(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := n.db.ApplyPriceLists(ctx, store.PriceListBatch{MessageID: "p-2", Rows: []store.PriceEntry{
-		{PriceLevel: "wholesale", SKU: "sku-1", UnitPriceCents: 900}}}); err != nil {
+		{PriceLevel: "wholesale", SKU: "sku-1", UnitPriceCents: ptr(int64(900))}}}); err != nil {
 		t.Fatal(err)
 	}
 	second, err := n.db.CaptureOrder(ctx, captureRequest("PO-2", 10), by)
@@ -170,9 +170,9 @@ func TestApplyCustomersAndPriceListsBadRows(t *testing.T) {
 		t.Fatal("a refused batch created a customer")
 	}
 	_, err = n.db.ApplyPriceLists(ctx, store.PriceListBatch{MessageID: "p-bad", Rows: []store.PriceEntry{
-		{Row: 1, PriceLevel: "A", SKU: "SKU-1", UnitPriceCents: 5},
-		{Row: 2, PriceLevel: "", SKU: "NOPE", UnitPriceCents: -1},
-		{Row: 3, PriceLevel: "a", SKU: "sku-1", UnitPriceCents: 6},
+		{Row: 1, PriceLevel: "A", SKU: "SKU-1", UnitPriceCents: ptr(int64(5))},
+		{Row: 2, PriceLevel: "", SKU: "NOPE", UnitPriceCents: ptr(int64(-1))},
+		{Row: 3, PriceLevel: "a", SKU: "sku-1", UnitPriceCents: ptr(int64(6))},
 	}})
 	f = domain.ErrorFields(err)
 	if len(f) != 4 || f["rows[2].price_level"] == "" || f["rows[2].sku"] == "" || f["rows[2].unit_price_cents"] == "" || f["rows[3].sku"] == "" {

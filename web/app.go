@@ -273,6 +273,9 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/api/v1/inbound/supply", ops, inbound.Supply)
 	app.Post("/api/v1/inbound/shipments", ops, inbound.Shipment)
 	app.Post("/api/v1/inbound/invoices", ops, inbound.Invoice)
+	app.Post("/api/v1/inbound/items", ops, inbound.Items)
+	app.Post("/api/v1/inbound/customers", ops, inbound.Customers)
+	app.Post("/api/v1/inbound/price-lists", ops, inbound.PriceLists)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")
