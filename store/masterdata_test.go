@@ -179,3 +179,38 @@ func TestApplyCustomersAndPriceListsBadRows(t *testing.T) {
 		t.Fatalf("%v", f)
 	}
 }
+
+// TestShipmentAndInvoiceBatches: a file of confirmations applies whole or
+// not at all, naming each bad one by its row.
+func TestShipmentAndInvoiceBatches(t *testing.T) {
+	n := newNetwork(t)
+	n.item(t, "A", false, map[string]int64{"DAL": 100})
+	ctx := t.Context()
+	one := releasedOrder(t, n, "SO-B1", "A", 4)
+	two := releasedOrder(t, n, "SO-B2", "A", 6)
+	ship := func(row int, order string, group int) store.ShipmentConfirmation {
+		return store.ShipmentConfirmation{Row: row, Order: order, Group: group, Actor: "inbox:test",
+			Shipment: store.Shipment{Carrier: "UPS", Tracking: "1Z" + order}}
+	}
+	_, err := n.db.ConfirmShipments(ctx, "file-1", "inbox:s.csv", []store.ShipmentConfirmation{ship(2, one, 1), ship(3, two, 9), ship(4, "SO-NOPE", 1)})
+	f := domain.ErrorFields(err)
+	if domain.ErrorCode(err) != domain.EINVALID || len(f) != 2 || f["rows[3].order"]+f["rows[3].group"] == "" {
+		t.Fatalf("%v %v", err, f)
+	}
+	if got := onHand(t, n.db, "A", "DAL"); got != 100 {
+		t.Fatalf("on hand %d: a refused file shipped", got)
+	}
+	res, err := n.db.ConfirmShipments(ctx, "file-1", "inbox:s.csv", []store.ShipmentConfirmation{ship(2, one, 1), ship(3, two, 1)})
+	if err != nil || res.Applied != 2 || onHand(t, n.db, "A", "DAL") != 90 {
+		t.Fatalf("%+v %v on hand %d", res, err, onHand(t, n.db, "A", "DAL"))
+	}
+	_, err = n.db.ApplyInvoices(ctx, "inv-file", "inbox:i.csv", []store.Invoice{{Row: 2, Number: "INV-1", Order: one}, {Row: 3, Number: "", Order: two}})
+	if f := domain.ErrorFields(err); f["rows[3].invoice_number"] == "" || len(f) != 1 {
+		t.Fatalf("%v %v", err, f)
+	}
+	res, err = n.db.ApplyInvoices(ctx, "inv-file", "inbox:i.csv", []store.Invoice{{Row: 2, Number: "INV-1", Order: one}, {Row: 3, Number: "INV-2", Order: two}})
+	if err != nil || res.Applied != 2 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	checkInvariants(t, n.db)
+}
