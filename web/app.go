@@ -45,6 +45,9 @@ type Config struct {
 	// Endpoints are the sync destinations the dispatcher sends and their
 	// URLs, for the Integrations page.
 	Endpoints map[string]string
+	// InboxDir is the folder of the ERP's CSV files (package inbox), shown
+	// on the Integrations page.
+	InboxDir string
 }
 
 // withDefaults fills unset fields.
@@ -126,7 +129,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	settings := &handlers.Settings{DB: db}
 	allocation := &handlers.Allocation{DB: db}
 	inbound := &handlers.InboundAPI{DB: db}
-	integrations := &handlers.Integrations{DB: db, Endpoints: cfg.Endpoints}
+	integrations := &handlers.Integrations{DB: db, Endpoints: cfg.Endpoints, InboxDir: cfg.InboxDir}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS), oneContentLength)
 	app.Use("/static", func(c *fiber.Ctx) error {
