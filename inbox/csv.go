@@ -71,7 +71,7 @@ func newTable(r io.Reader, k Kind) (*table, error) {
 		if len(unknown) > 5 {
 			unknown = append(unknown[:5], "…")
 		}
-		return nil, fileError("The header names unknown columns: %s. The columns of a %s file are %s.", strings.Join(unknown, ", "), k.Name, strings.Join(k.Columns, ", "))
+		return nil, fileError("The header names unknown columns: %s. The columns of %s files are %s.", strings.Join(unknown, ", "), k.Name, strings.Join(k.Columns, ", "))
 	}
 	var missing []string
 	for _, c := range k.Required {
