@@ -55,51 +55,51 @@ func KindNamed(name string) (Kind, bool) {
 
 type applyFunc = func(ctx context.Context, db *store.DB, id, source string) (store.InboundResult, error)
 
-func readItems(t *table) (applyFunc, error) {
-	var rows []store.ItemRecord
+// readRows reads every row of the file with row, and returns apply over
+// the rows read.
+func readRows[T any](t *table, row func() T, apply func(ctx context.Context, db *store.DB, id, source string, rows []T) (store.InboundResult, error)) (applyFunc, error) {
+	var rows []T
 	for {
 		ok, err := t.next()
 		if err != nil || !ok {
 			return func(ctx context.Context, db *store.DB, id, source string) (store.InboundResult, error) {
-				return db.ApplyItems(ctx, store.ItemBatch{MessageID: id, Source: source, Rows: rows})
+				return apply(ctx, db, id, source, rows)
 			}, err
 		}
-		rows = append(rows, store.ItemRecord{Row: t.line, SKU: t.cell("sku"), Description: t.opt("description"), UOM: t.opt("uom"),
+		rows = append(rows, row())
+	}
+}
+
+func readItems(t *table) (applyFunc, error) {
+	return readRows(t, func() store.ItemRecord {
+		return store.ItemRecord{Row: t.line, SKU: t.cell("sku"), Description: t.opt("description"), UOM: t.opt("uom"),
 			PackQty: t.optInt("pack_qty"), MinQty: t.optInt("min_qty"), WeightGrams: t.optInt("weight_grams"), ListPriceCents: t.optInt("list_price_cents"),
 			DropshipEligible: t.optBool("dropship_eligible"), DropshipVendor: t.opt("dropship_vendor"), Hazmat: t.optBool("hazmat"),
-			Discontinued: t.optBool("discontinued"), Active: t.optBool("active")})
-	}
+			Discontinued: t.optBool("discontinued"), Active: t.optBool("active")}
+	}, func(ctx context.Context, db *store.DB, id, source string, rows []store.ItemRecord) (store.InboundResult, error) {
+		return db.ApplyItems(ctx, store.ItemBatch{MessageID: id, Source: source, Rows: rows})
+	})
 }
 
 func readCustomers(t *table) (applyFunc, error) {
-	var rows []store.CustomerRecord
-	for {
-		ok, err := t.next()
-		if err != nil || !ok {
-			return func(ctx context.Context, db *store.DB, id, source string) (store.InboundResult, error) {
-				return db.ApplyCustomers(ctx, store.CustomerBatch{MessageID: id, Source: source, Rows: rows})
-			}, err
-		}
-		rows = append(rows, store.CustomerRecord{Row: t.line, Account: t.cell("account"), Name: t.opt("name"), Type: t.opt("type"),
+	return readRows(t, func() store.CustomerRecord {
+		return store.CustomerRecord{Row: t.line, Account: t.cell("account"), Name: t.opt("name"), Type: t.opt("type"),
 			Email: t.opt("email"), Phone: t.opt("phone"), CreditLimitCents: t.optInt("credit_limit_cents"), OpenARCents: t.optInt("open_ar_cents"),
 			CreditStatus: t.opt("credit_status"), PriceLevel: t.opt("price_level"), ShipComplete: t.optBool("ship_complete"),
-			BackorderPolicy: t.opt("backorder_policy"), Active: t.optBool("active")})
-	}
+			BackorderPolicy: t.opt("backorder_policy"), Active: t.optBool("active")}
+	}, func(ctx context.Context, db *store.DB, id, source string, rows []store.CustomerRecord) (store.InboundResult, error) {
+		return db.ApplyCustomers(ctx, store.CustomerBatch{MessageID: id, Source: source, Rows: rows})
+	})
 }
 
 func readPriceLists(t *table) (applyFunc, error) {
-	var rows []store.PriceEntry
-	for {
-		ok, err := t.next()
-		if err != nil || !ok {
-			return func(ctx context.Context, db *store.DB, id, source string) (store.InboundResult, error) {
-				return db.ApplyPriceLists(ctx, store.PriceListBatch{MessageID: id, Source: source, Rows: rows})
-			}, err
-		}
+	return readRows(t, func() store.PriceEntry {
 		remove := t.optBool("remove")
-		rows = append(rows, store.PriceEntry{Row: t.line, PriceLevel: t.cell("price_level"), SKU: t.cell("sku"),
-			UnitPriceCents: t.optInt("unit_price_cents"), Remove: remove != nil && *remove})
-	}
+		return store.PriceEntry{Row: t.line, PriceLevel: t.cell("price_level"), SKU: t.cell("sku"),
+			UnitPriceCents: t.optInt("unit_price_cents"), Remove: remove != nil && *remove}
+	}, func(ctx context.Context, db *store.DB, id, source string, rows []store.PriceEntry) (store.InboundResult, error) {
+		return db.ApplyPriceLists(ctx, store.PriceListBatch{MessageID: id, Source: source, Rows: rows})
+	})
 }
 
 // readSnapshot reads one location's count: every row names the same
@@ -133,31 +133,21 @@ func readSnapshot(t *table) (applyFunc, error) {
 }
 
 func readDeltas(t *table) (applyFunc, error) {
-	var rows []store.StockDelta
-	for {
-		ok, err := t.next()
-		if err != nil || !ok {
-			return func(ctx context.Context, db *store.DB, id, source string) (store.InboundResult, error) {
-				return db.ApplyInventoryDeltas(ctx, store.InventoryDeltas{MessageID: id, Source: source, Rows: rows})
-			}, err
-		}
-		rows = append(rows, store.StockDelta{Row: t.line, SKU: t.cell("sku"), Location: t.cell("location"), Quantity: t.integer("quantity"),
-			Kind: t.cell("kind"), OccurredAt: t.time("occurred_at"), PONumber: t.cell("po_number"), Reference: t.cell("reference")})
-	}
+	return readRows(t, func() store.StockDelta {
+		return store.StockDelta{Row: t.line, SKU: t.cell("sku"), Location: t.cell("location"), Quantity: t.integer("quantity"),
+			Kind: t.cell("kind"), OccurredAt: t.time("occurred_at"), PONumber: t.cell("po_number"), Reference: t.cell("reference")}
+	}, func(ctx context.Context, db *store.DB, id, source string, rows []store.StockDelta) (store.InboundResult, error) {
+		return db.ApplyInventoryDeltas(ctx, store.InventoryDeltas{MessageID: id, Source: source, Rows: rows})
+	})
 }
 
 func readSupply(t *table) (applyFunc, error) {
-	var rows []store.SupplyLine
-	for {
-		ok, err := t.next()
-		if err != nil || !ok {
-			return func(ctx context.Context, db *store.DB, id, source string) (store.InboundResult, error) {
-				return db.ApplyInboundSupply(ctx, store.InboundSupplyBatch{MessageID: id, Source: source, Rows: rows})
-			}, err
-		}
-		rows = append(rows, store.SupplyLine{Row: t.line, PONumber: t.cell("po_number"), SKU: t.cell("sku"), Location: t.cell("location"),
-			Quantity: t.integer("quantity"), ExpectedDate: t.cell("expected_date"), Status: t.cell("status")})
-	}
+	return readRows(t, func() store.SupplyLine {
+		return store.SupplyLine{Row: t.line, PONumber: t.cell("po_number"), SKU: t.cell("sku"), Location: t.cell("location"),
+			Quantity: t.integer("quantity"), ExpectedDate: t.cell("expected_date"), Status: t.cell("status")}
+	}, func(ctx context.Context, db *store.DB, id, source string, rows []store.SupplyLine) (store.InboundResult, error) {
+		return db.ApplyInboundSupply(ctx, store.InboundSupplyBatch{MessageID: id, Source: source, Rows: rows})
+	})
 }
 
 // readShipments reads shipment confirmations: the rows of one order and
