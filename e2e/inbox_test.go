@@ -51,6 +51,12 @@ func TestIntegrationsFileInbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	testapp.Screenshot(t, ctx, "integrations-file-inbox")
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](axeSource)); err != nil {
+		t.Fatalf("inject axe-core: %v", err)
+	}
+	for _, v := range testapp.Run(t, ctx, chromedp.Evaluate[[]string](axeViolations, chromedp.EvalAwaitPromise)) {
+		t.Errorf("integrations: %s", v)
+	}
 	text := testapp.Run(t, ctx, chromedp.Text(`[data-testid="file-inbox"]`))
 	for _, want := range []string{"customers/erp-customers.csv", "processed", "price-lists/wholesale.csv", "failed",
 		`row 3, sku: no item with SKU "NOPE-1"`, "row 4, unit_price_cents: must not be negative (-3)"} {
