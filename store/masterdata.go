@@ -191,9 +191,18 @@ func (db *DB) ApplyItems(ctx context.Context, b ItemBatch) (InboundResult, error
 			if err != nil {
 				return err
 			}
+			// Dropship needs a vendor to send the purchase order to, whichever
+			// of the two this row changed.
+			var noVendor bool
+			if err := tx.QueryRowContext(ctx, `SELECT dropship_eligible = 1 AND dropship_vendor_id IS NULL FROM items WHERE sku = ?`, r.SKU).Scan(&noVendor); err != nil {
+				return err
+			}
+			if noVendor {
+				bad.add(r.Row, "dropship_vendor", "is required for a dropship-eligible item")
+			}
 			res.Applied++
 		}
-		return nil
+		return bad.err("The batch")
 	})
 }
 

@@ -45,6 +45,15 @@ func TestApplyItems(t *testing.T) {
 			t.Fatalf("%+v %v", res, err)
 		}
 	})
+	t.Run("ErrDropshipWithoutVendor", func(t *testing.T) {
+		_, err := n.db.ApplyItems(ctx, store.ItemBatch{MessageID: "items-ds", Rows: []store.ItemRecord{
+			{Row: 1, SKU: "SKU-1", PackQty: ptr(int64(48))},
+			{Row: 2, SKU: "SKU-1B", Description: ptr("Bolt"), ListPriceCents: ptr(int64(10)), DropshipEligible: ptr(true)},
+		}})
+		if f := domain.ErrorFields(err); f["rows[2].dropship_vendor"] == "" || len(f) != 1 {
+			t.Fatalf("%v %v", err, f)
+		}
+	})
 	t.Run("BadRowsApplyNothing", func(t *testing.T) {
 		_, err := n.db.ApplyItems(ctx, store.ItemBatch{MessageID: "items-2", Rows: []store.ItemRecord{
 			{Row: 2, SKU: "SKU-1", PackQty: ptr(int64(12))},
