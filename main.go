@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/edi"
+	"github.com/oms/oms/inbox"
 	"github.com/oms/oms/store"
 	"github.com/oms/oms/web"
 )
@@ -114,8 +116,20 @@ func serve(args []string, log *slog.Logger) error {
 	idemRetention := fs.String("idempotency-retention", env("OMS_IDEMPOTENCY_RETENTION", store.DefaultIdempotencyRetention.String()),
 		"how long an API Idempotency-Key is remembered, a Go duration (OMS_IDEMPOTENCY_RETENTION)")
 	ediDir := fs.String("edi-dir", env("OMS_EDI_DIR", "data/edi"), "folder of the EDI trading partners' inbox and outbox folders (OMS_EDI_DIR)")
+	inboxDir := fs.String("inbox-dir", env("OMS_INBOX_DIR", "data/inbox"), "folder the ERP and WMS drop CSV files in, one subfolder per kind (OMS_INBOX_DIR)")
+	inboxRetention := fs.String("inbox-retention", env("OMS_INBOX_RETENTION", inbox.DefaultRetention.String()),
+		"how long processed and failed inbox files are kept, a Go duration (OMS_INBOX_RETENTION)")
+	inboxMaxMB := fs.String("inbox-max-mb", env("OMS_INBOX_MAX_MB", strconv.Itoa(inbox.DefaultMaxSize>>20)), "largest inbox file taken, in MiB (OMS_INBOX_MAX_MB)")
 	syncCfg := syncFlags(fs)
 	fs.Parse(args)
+	keepInbox, err := time.ParseDuration(*inboxRetention)
+	if err != nil || keepInbox <= 0 {
+		return fmt.Errorf("inbox retention %q (--inbox-retention, OMS_INBOX_RETENTION) must be a positive Go duration such as 720h", *inboxRetention)
+	}
+	maxMB, err := strconv.ParseInt(*inboxMaxMB, 10, 64)
+	if err != nil || maxMB <= 0 || maxMB > 1<<20 {
+		return fmt.Errorf("inbox file size limit %q MiB (--inbox-max-mb, OMS_INBOX_MAX_MB) must be a whole number above 0", *inboxMaxMB)
+	}
 	retention, err := parseRetention(*idemRetention)
 	if err != nil {
 		return err
@@ -160,11 +174,13 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	}
 	ediService := &edi.Service{DB: db, Dir: *ediDir, Log: log}
+	fileInbox := &inbox.Watcher{DB: db, Dir: *inboxDir, MaxSize: maxMB << 20, Retention: keepInbox, Log: log}
 	app := web.New(db, web.Config{
 		EDI:          ediService,
 		Endpoints:    endpoints,
 		SMTPAddr:     syncCfg.smtp.Addr,
 		EmailFrom:    syncCfg.smtp.From,
+		InboxDir:     *inboxDir,
 		Demo:         *demoMode,
 		TLS:          tls,
 		IdleTimeout:  idle,
@@ -205,6 +221,8 @@ func serve(args []string, log *slog.Logger) error {
 	// EDI: 855s and 856s from the outbox to the partners' outbox folders,
 	// and files from their inbox folders into the intake.
 	repeat(bg, &background, ediInterval, ediService.Tick)
+	// The ERP's and WMS's CSV files, polled like the EDI inboxes.
+	repeat(bg, &background, ediInterval, fileInbox.Tick)
 	// Time alone breaches SLAs: a sweep raises those exceptions (and
 	// resolves the ones whose cause went away) so the queue shows them.
 	repeat(bg, &background, breachSweepInterval, func(ctx context.Context) {

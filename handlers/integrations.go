@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/oms/oms/domain"
+	"github.com/oms/oms/inbox"
 	"github.com/oms/oms/store"
 	"github.com/oms/oms/views"
 	"github.com/oms/oms/web/httpx"
@@ -20,7 +21,9 @@ type Integrations struct {
 	DB *store.DB
 	// Endpoints are the configured destinations and their URLs.
 	Endpoints map[string]string
-	Now       func() time.Time
+	// InboxDir is the folder the ERP's CSV files are dropped in.
+	InboxDir string
+	Now      func() time.Time
 }
 
 // destinationLabels name the destinations for people; owners are pages of
@@ -84,11 +87,48 @@ func (h *Integrations) Show(c *fiber.Ctx) error {
 		p.Inbound = append(p.Inbound, views.InboundLine{MessageID: m.MessageID, Kind: strings.ReplaceAll(m.Kind, "_", " "), Source: m.Source,
 			Rows: m.Rows, Outcome: m.Outcome, Received: age(now.Sub(m.ReceivedAt)) + " ago"})
 	}
+	if err := h.fileListings(ctx, now, &p); err != nil {
+		return err
+	}
 	ch, err := httpx.Chrome(c, "integrations")
 	if err != nil {
 		return err
 	}
 	return httpx.Render(c, fiber.StatusOK, views.IntegrationsPage(ch, p))
+}
+
+// inboxErrorsShown is how many bad rows of a failed file the page lists;
+// the report beside the file has them all.
+const inboxErrorsShown = 8
+
+// fileListings fills the file inbox (the ERP's CSV files) and the file
+// outbox (EDI documents written for partners).
+func (h *Integrations) fileListings(ctx context.Context, now time.Time, p *views.IntegrationsProps) error {
+	p.InboxDir = h.InboxDir
+	for _, k := range inbox.Kinds {
+		p.InboxKinds = append(p.InboxKinds, k.Name)
+	}
+	files, err := h.DB.RecentInboxFiles(ctx, 30)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		l := views.InboxFileLine{Name: f.Name, Kind: f.Kind, Received: age(now.Sub(f.ReceivedAt)) + " ago", Rows: f.Rows, Applied: f.Applied,
+			Result: f.Result, Errors: f.Errors, StoredAs: f.StoredAs}
+		if len(l.Errors) > inboxErrorsShown {
+			l.Errors, l.More = l.Errors[:inboxErrorsShown], len(l.Errors)-inboxErrorsShown
+		}
+		p.InboxFiles = append(p.InboxFiles, l)
+	}
+	out, err := h.DB.EDILog(ctx, "out", 15)
+	if err != nil {
+		return err
+	}
+	for _, x := range out {
+		p.OutboxFiles = append(p.OutboxFiles, views.OutboxFileLine{ID: x.ID, FileName: x.FileName, Partner: x.PartnerName, Document: x.Document,
+			Order: x.OrderNumber, Written: age(now.Sub(x.ReceivedAt)) + " ago"})
+	}
+	return nil
 }
 
 func outboxLine(m store.OutboxRow, now time.Time) views.OutboxLine {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ func systemAction(number, actor string) OrderAction {
 type ShipmentConfirmation struct {
 	MessageID string
 	Source    string
+	Row       int    // the row of a file that holds several, for errors
 	Actor     string // who sent it (the API token's name)
 	Order     string
 	Group     int // the group's sequence number on the order
@@ -36,18 +38,83 @@ func (db *DB) ConfirmShipment(ctx context.Context, c ShipmentConfirmation) (Inbo
 		return InboundResult{MessageID: c.MessageID}, err
 	}
 	return db.inboundTx(ctx, c.MessageID, "shipment", c.Source, 1, func(tx *sql.Tx, res *InboundResult) error {
-		_, err := db.actTx(ctx, tx, systemAction(c.Order, c.Actor), func(tx *sql.Tx, o domain.Order) (ActionEvent, error) {
-			return db.shipGroup(ctx, tx, o, c.Group, s)
-		})
 		res.Applied = 1
-		return err
+		return db.confirmShipmentTx(ctx, tx, c, s)
 	})
+}
+
+func (db *DB) confirmShipmentTx(ctx context.Context, tx *sql.Tx, c ShipmentConfirmation, s Shipment) error {
+	_, err := db.actTx(ctx, tx, systemAction(c.Order, c.Actor), func(tx *sql.Tx, o domain.Order) (ActionEvent, error) {
+		return db.shipGroup(ctx, tx, o, c.Group, s)
+	})
+	return err
+}
+
+// ConfirmShipments applies several shipment confirmations as one message
+// (an inbox file), at most once by messageID and all or none: a
+// confirmation that fails is named by its Row ("rows[N].field") with every
+// other that fails, and nothing applies. Each goes through the same action
+// as ConfirmShipment.
+func (db *DB) ConfirmShipments(ctx context.Context, messageID, source string, cs []ShipmentConfirmation) (InboundResult, error) {
+	return db.inboundTx(ctx, messageID, "shipment", source, len(cs), func(tx *sql.Tx, res *InboundResult) error {
+		bad := rowErrors{}
+		for _, c := range cs {
+			s, err := checkShipment(c.Shipment)
+			if err == nil {
+				err = inSavepoint(ctx, tx, func() error { return db.confirmShipmentTx(ctx, tx, c, s) })
+			}
+			if err := bad.addError(c.Row, "order", err); err != nil {
+				return err
+			}
+			res.Applied++
+		}
+		return bad.err("The file")
+	})
+}
+
+// inSavepoint runs fn inside a savepoint of tx and undoes what fn wrote
+// when it fails, so that a batch can go on to find every bad row.
+func inSavepoint(ctx context.Context, tx *sql.Tx, fn func() error) error {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT inbound_row`); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO inbound_row`); rerr != nil {
+			return rerr
+		}
+		tx.ExecContext(ctx, `RELEASE inbound_row`)
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `RELEASE inbound_row`)
+	return err
+}
+
+// addError records err of the row at row: a domain error's fields under
+// the row, else its message under field. Errors that are not the row's
+// fault (internal ones) are returned.
+func (e rowErrors) addError(row int, field string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code == domain.EINTERNAL {
+		return err
+	}
+	if len(de.Fields) == 0 {
+		e.add(row, field, "%s", de.Message)
+		return nil
+	}
+	for f, msg := range de.Fields {
+		e.add(row, f, "%s", msg)
+	}
+	return nil
 }
 
 // Invoice is the ERP's invoice for shipped groups of an order.
 type Invoice struct {
 	MessageID   string
 	Source      string
+	Row         int // the row of a file that holds several, for errors
 	Actor       string
 	Number      string // the ERP's invoice number
 	Order       string
@@ -67,51 +134,78 @@ func (db *DB) ApplyInvoice(ctx context.Context, inv Invoice) (InboundResult, err
 		return InboundResult{MessageID: inv.MessageID}, domain.Invalid("An invoice needs its number.", map[string]string{"invoice_number": "is required"})
 	}
 	return db.inboundTx(ctx, inv.MessageID, "invoice", inv.Source, 1, func(tx *sql.Tx, res *InboundResult) error {
-		_, err := db.actTx(ctx, tx, systemAction(inv.Order, inv.Actor), func(tx *sql.Tx, o domain.Order) (ActionEvent, error) {
-			var groups []int64
-			if len(inv.Groups) == 0 {
-				ids, err := queryColumn[int64](ctx, tx, `SELECT id FROM fulfilment_groups WHERE order_id = ? AND status = 'shipped' AND invoice_id IS NULL`, o.ID)
-				if err != nil {
-					return ActionEvent{}, err
-				}
-				if len(ids) == 0 {
-					return ActionEvent{}, domain.Invalid(fmt.Sprintf("Order %s has no shipped shipment left to invoice.", o.Number),
-						map[string]string{"groups": "nothing shipped to invoice"})
-				}
-				groups = ids
-			}
-			for _, seq := range inv.Groups {
-				g, err := groupOf(ctx, tx, o, seq)
-				if err != nil {
-					return ActionEvent{}, err
-				}
-				if g.Status != "shipped" {
-					return ActionEvent{}, domain.Invalid(fmt.Sprintf("Shipment %s-%d is %s, not shipped; it cannot be invoiced.", o.Number, seq, g.Status),
-						map[string]string{"groups": fmt.Sprintf("shipment %d has not shipped", seq)})
-				}
-				groups = append(groups, g.ID)
-			}
-			at := inv.InvoicedAt
-			if at.IsZero() {
-				at = db.Now()
-			}
-			r, err := tx.ExecContext(ctx, `INSERT INTO invoices (number, order_id, amount_cents, invoiced_at, created_at) VALUES (?, ?, ?, ?, ?)`,
-				inv.Number, o.ID, inv.AmountCents, FormatTime(at), db.now())
-			if err != nil {
-				return ActionEvent{}, mapError(err)
-			}
-			invoiceID, _ := r.LastInsertId()
-			for _, id := range groups {
-				if _, err := tx.ExecContext(ctx, `UPDATE fulfilment_groups SET invoice_id = ? WHERE id = ?`, invoiceID, id); err != nil {
-					return ActionEvent{}, err
-				}
-			}
-			return ActionEvent{Kind: "order.invoiced",
-				Summary: fmt.Sprintf("Invoice %s for %s (%d %s).", inv.Number, domain.Money(inv.AmountCents), len(groups), plural(len(groups), "shipment", "shipments"))}, nil
-		})
 		res.Applied = 1
-		return err
+		return db.applyInvoiceTx(ctx, tx, inv)
 	})
+}
+
+// ApplyInvoices records several invoices as one message (an inbox file),
+// at most once by messageID and all or none, each as ApplyInvoice does; a
+// bad invoice is named by its Row with every other.
+func (db *DB) ApplyInvoices(ctx context.Context, messageID, source string, invs []Invoice) (InboundResult, error) {
+	return db.inboundTx(ctx, messageID, "invoice", source, len(invs), func(tx *sql.Tx, res *InboundResult) error {
+		bad := rowErrors{}
+		for _, inv := range invs {
+			inv.Number = strings.TrimSpace(inv.Number)
+			var err error
+			if inv.Number == "" {
+				err = domain.Invalid("An invoice needs its number.", map[string]string{"invoice_number": "is required"})
+			} else {
+				err = inSavepoint(ctx, tx, func() error { return db.applyInvoiceTx(ctx, tx, inv) })
+			}
+			if err := bad.addError(inv.Row, "order", err); err != nil {
+				return err
+			}
+			res.Applied++
+		}
+		return bad.err("The file")
+	})
+}
+
+func (db *DB) applyInvoiceTx(ctx context.Context, tx *sql.Tx, inv Invoice) error {
+	_, err := db.actTx(ctx, tx, systemAction(inv.Order, inv.Actor), func(tx *sql.Tx, o domain.Order) (ActionEvent, error) {
+		var groups []int64
+		if len(inv.Groups) == 0 {
+			ids, err := queryColumn[int64](ctx, tx, `SELECT id FROM fulfilment_groups WHERE order_id = ? AND status = 'shipped' AND invoice_id IS NULL`, o.ID)
+			if err != nil {
+				return ActionEvent{}, err
+			}
+			if len(ids) == 0 {
+				return ActionEvent{}, domain.Invalid(fmt.Sprintf("Order %s has no shipped shipment left to invoice.", o.Number),
+					map[string]string{"groups": "nothing shipped to invoice"})
+			}
+			groups = ids
+		}
+		for _, seq := range inv.Groups {
+			g, err := groupOf(ctx, tx, o, seq)
+			if err != nil {
+				return ActionEvent{}, err
+			}
+			if g.Status != "shipped" {
+				return ActionEvent{}, domain.Invalid(fmt.Sprintf("Shipment %s-%d is %s, not shipped; it cannot be invoiced.", o.Number, seq, g.Status),
+					map[string]string{"groups": fmt.Sprintf("shipment %d has not shipped", seq)})
+			}
+			groups = append(groups, g.ID)
+		}
+		at := inv.InvoicedAt
+		if at.IsZero() {
+			at = db.Now()
+		}
+		r, err := tx.ExecContext(ctx, `INSERT INTO invoices (number, order_id, amount_cents, invoiced_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+			inv.Number, o.ID, inv.AmountCents, FormatTime(at), db.now())
+		if err != nil {
+			return ActionEvent{}, mapError(err)
+		}
+		invoiceID, _ := r.LastInsertId()
+		for _, id := range groups {
+			if _, err := tx.ExecContext(ctx, `UPDATE fulfilment_groups SET invoice_id = ? WHERE id = ?`, invoiceID, id); err != nil {
+				return ActionEvent{}, err
+			}
+		}
+		return ActionEvent{Kind: "order.invoiced",
+			Summary: fmt.Sprintf("Invoice %s for %s (%d %s).", inv.Number, domain.Money(inv.AmountCents), len(groups), plural(len(groups), "shipment", "shipments"))}, nil
+	})
+	return err
 }
 
 // InboundMessage is one applied inbound message, for the Integrations page.

@@ -49,6 +49,9 @@ type Config struct {
 	// in the OMS) and EmailFrom their sender, for the e-mail pages.
 	SMTPAddr  string
 	EmailFrom string
+	// InboxDir is the folder of the ERP's CSV files (package inbox), shown
+	// on the Integrations page.
+	InboxDir string
 }
 
 // withDefaults fills unset fields.
@@ -130,8 +133,8 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	settings := &handlers.Settings{DB: db}
 	allocation := &handlers.Allocation{DB: db}
 	inbound := &handlers.InboundAPI{DB: db}
-	integrations := &handlers.Integrations{DB: db, Endpoints: cfg.Endpoints}
 	notifications := &handlers.Notifications{DB: db, SMTPAddr: cfg.SMTPAddr, From: cfg.EmailFrom}
+	integrations := &handlers.Integrations{DB: db, Endpoints: cfg.Endpoints, InboxDir: cfg.InboxDir}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS), oneContentLength)
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -282,6 +285,9 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/api/v1/inbound/supply", ops, inbound.Supply)
 	app.Post("/api/v1/inbound/shipments", ops, inbound.Shipment)
 	app.Post("/api/v1/inbound/invoices", ops, inbound.Invoice)
+	app.Post("/api/v1/inbound/items", ops, inbound.Items)
+	app.Post("/api/v1/inbound/customers", ops, inbound.Customers)
+	app.Post("/api/v1/inbound/price-lists", ops, inbound.PriceLists)
 
 	app.Use(func(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped.")
