@@ -343,7 +343,10 @@ func (db *DB) ApplyInventorySnapshot(ctx context.Context, s InventorySnapshot) (
 		// The rows go to SQLite as JSON, thousands per statement: one
 		// statement per row spent more time crossing into SQLite than in it.
 		var increased []int64
+		// Each row is [item id, on hand, on hand before]; changed says
+		// whether any row of the batch changes on hand (an inventory event).
 		batch := make([]byte, 0, 64<<10)
+		changed := false
 		flush := func() error {
 			if len(batch) == 0 {
 				return nil
@@ -353,7 +356,10 @@ func (db *DB) ApplyInventorySnapshot(ctx context.Context, s InventorySnapshot) (
 				SELECT j.value ->> 0, ?1, j.value ->> 1, ?2, ?2 FROM json_each(?3) j WHERE true
 				ON CONFLICT (item_id, location_id) DO UPDATE SET on_hand = excluded.on_hand,
 					on_hand_as_of = excluded.on_hand_as_of, snapshot_as_of = excluded.snapshot_as_of`, locID, asOf, string(batch))
-			batch = batch[:0]
+			if err == nil && changed {
+				err = db.insertSnapshotEvents(ctx, tx, locID, asOf, "inbound:"+s.Source, string(batch))
+			}
+			batch, changed = batch[:0], false
 			return err
 		}
 		for i, r := range s.Rows {
@@ -369,7 +375,8 @@ func (db *DB) ApplyInventorySnapshot(ctx context.Context, s InventorySnapshot) (
 			} else {
 				batch = append(batch, ',')
 			}
-			batch = fmt.Appendf(batch, "[%d,%d]", id, onHand)
+			batch = fmt.Appendf(batch, "[%d,%d,%d]", id, onHand, k.onHand)
+			changed = changed || onHand != k.onHand
 			if onHand > k.onHand {
 				increased = append(increased, id)
 			}
@@ -472,6 +479,11 @@ func (db *DB) ApplyInventoryDeltas(ctx context.Context, d InventoryDeltas) (Inbo
 			applied, err := recordMovement(ctx, tx, itemID, locID, r.Quantity, r.Kind, FormatTime(at), ref)
 			if err != nil {
 				return err
+			}
+			if applied {
+				if err := db.insertStockEvent(ctx, tx, itemID, locID, r.Quantity, r.Kind, "inbound:"+d.Source, ref); err != nil {
+					return err
+				}
 			}
 			if applied && r.Quantity > 0 && !seen[itemID] {
 				seen[itemID] = true
