@@ -120,9 +120,9 @@ func TestEventsFeedInventory(t *testing.T) {
 	status, body := do(http.MethodGet, "/api/v1/events", "")
 	var p struct {
 		Events []struct {
-			ID        string  `json:"id"`
-			Order     string  `json:"order"`
-			Kind      string  `json:"kind"`
+			ID        string `json:"id"`
+			Order     string `json:"order"`
+			Kind      string `json:"kind"`
 			Inventory *struct {
 				SKU       string `json:"sku"`
 				Location  string `json:"location"`
