@@ -29,6 +29,9 @@ type Message struct {
 	PurchaseOrder *PurchaseOrder `json:"purchase_order"`
 	// Detail is a plain detail of the change (a cancellation's reason).
 	Detail string `json:"detail"`
+	// Line is the order line a line.closed message is about, null for
+	// other topics.
+	Line *Line `json:"line"`
 }
 
 // Order is an order in an outbound message.
@@ -125,6 +128,17 @@ func Render(e store.OutboxEntry) ([]byte, error) {
 	m := Message{ID: e.MessageID, Topic: e.Topic, CreatedAt: e.CreatedAt.UTC().Format(time.RFC3339Nano), Detail: e.Detail}
 	if e.Order.ID != 0 {
 		m.Order = renderOrder(e.Order, e.Lines, e.Backorders)
+	}
+	if e.LineNo != 0 && m.Order != nil {
+		for i := range m.Order.Lines {
+			if m.Order.Lines[i].LineNo == e.LineNo {
+				l := m.Order.Lines[i]
+				m.Line = &l
+			}
+		}
+		if m.Line == nil {
+			return nil, fmt.Errorf("message %s: order %s has no line %d", e.MessageID, e.Order.Number, e.LineNo)
+		}
 	}
 	if e.Group != nil {
 		if e.Group.Seq == 0 {

@@ -22,6 +22,7 @@ type OutboxEntry struct {
 	Detail      string // the row's plain detail (a reason), if any
 	Attempts    int
 	CreatedAt   time.Time
+	LineNo      int // the order line a line.closed message is about; 0 when none
 	// Order is the order the message is about (ID 0 when none), with
 	// every line; Group and GroupLines the fulfilment group, if any.
 	Order      domain.Order
@@ -62,7 +63,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, destinations []string, limit int,
 	var claimed []OutboxEntry
 	err := db.Update(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.message_id, o.topic, o.destination, o.payload, o.attempts, o.created_at,
-			coalesce(o.order_id, 0), coalesce(o.group_id, 0),
+			coalesce(o.order_id, 0), coalesce(o.group_id, 0), coalesce(o.line_no, 0),
 			o.order_id IS NOT NULL AND EXISTS (SELECT 1 FROM outbox p WHERE p.order_id = o.order_id AND p.destination = o.destination
 				AND p.id < o.id AND p.status IN ('pending', 'dead'))
 			FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND o.destination IN (`+marks+`)
@@ -79,7 +80,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, destinations []string, limit int,
 			var blocked bool
 			var groupID int64
 			if err := rows.Scan(&e.ID, &e.MessageID, &e.Topic, &e.Destination, &e.Detail, &e.Attempts, &created,
-				&e.Order.ID, &groupID, &blocked); err != nil {
+				&e.Order.ID, &groupID, &e.LineNo, &blocked); err != nil {
 				rows.Close()
 				return err
 			}
