@@ -89,6 +89,25 @@ func TestOrdersUpdatedSince(t *testing.T) {
 			t.Fatalf("after the end %+v", p)
 		}
 	})
+	t.Run("MatchesOpenAPI", func(t *testing.T) {
+		schemas := openAPISchemaKeys(t, a)
+		_, body := do(http.MethodGet, "/api/v1/orders?limit=1&updated_since="+url.QueryEscape(start), "")
+		page := decodeObject(t, body)
+		for _, check := range []struct {
+			schema string
+			object map[string]json.RawMessage
+		}{{"ChangedOrderPage", page}, {"ChangedOrder", decodeObject(t, string(decodeArray(t, page["orders"])[0]))}} {
+			want := schemas[check.schema]
+			if len(want) != len(check.object) {
+				t.Errorf("%s: %d fields, the OpenAPI file has %d", check.schema, len(check.object), len(want))
+			}
+			for k := range check.object {
+				if _, ok := want[k]; !ok {
+					t.Errorf("%s: field %s is not in the OpenAPI file", check.schema, k)
+				}
+			}
+		}
+	})
 	t.Run("Future", func(t *testing.T) {
 		if p := get(t, "updated_since="+url.QueryEscape(time.Now().Add(time.Hour).UTC().Format(time.RFC3339))); len(p.Orders) != 0 {
 			t.Fatalf("orders changed in the future: %+v", p)
