@@ -50,13 +50,15 @@ func (db *DB) insertStockEvent(ctx context.Context, tx *sql.Tx, itemID, location
 // insertSnapshotEvents records an inventory event for each row of a
 // snapshot batch (JSON [[item id, on hand, on hand before], ...], already
 // applied at the location) whose on hand the count changed; a count that
-// agrees with what was known is no change and no event.
+// agrees with what was known is no change and no event. CROSS JOIN keeps
+// the batch the outer loop: the planner would otherwise scan the
+// location's inventory once per batch row.
 func (db *DB) insertSnapshotEvents(ctx context.Context, tx *sql.Tx, locationID int64, asOf, actor, batch string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (kind, actor, at, summary, item_id, location_id, quantity, on_hand, available)
 		SELECT ?1, ?2, ?3, printf('Count as of %s: %+d %s at %s, on hand %d, available %d', ?4, i.on_hand - (j.value ->> 2), it.sku, l.code,
 				i.on_hand, i.on_hand - i.allocated - i.safety_stock),
 			i.item_id, i.location_id, i.on_hand - (j.value ->> 2), i.on_hand, i.on_hand - i.allocated - i.safety_stock
-		FROM json_each(?5) j JOIN inventory i ON i.item_id = j.value ->> 0 AND i.location_id = ?6
+		FROM json_each(?5) j CROSS JOIN inventory i ON i.item_id = j.value ->> 0 AND i.location_id = ?6
 		JOIN items it ON it.id = i.item_id JOIN locations l ON l.id = i.location_id
 		WHERE (j.value ->> 1) <> (j.value ->> 2)
 		ORDER BY j.key`, StockSnapshot, actor, db.now(), asOf, batch, locationID)
