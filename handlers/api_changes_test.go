@@ -142,7 +142,7 @@ func TestEventsFeedInventory(t *testing.T) {
 			ID        string `json:"id"`
 			Order     string `json:"order"`
 			Kind      string `json:"kind"`
-			Inventory *struct {
+			Inventory []struct {
 				SKU       string `json:"sku"`
 				Location  string `json:"location"`
 				Quantity  int64  `json:"quantity"`
@@ -155,8 +155,13 @@ func TestEventsFeedInventory(t *testing.T) {
 		t.Fatalf("%d %s", status, body)
 	}
 	e := p.Events[len(p.Events)-1]
-	if e.Kind != "inventory.receipt" || e.Order != "" || e.Inventory == nil || e.Inventory.SKU != "SKU-1" || e.Inventory.Location != "DAL" ||
-		e.Inventory.Quantity != 5 || e.Inventory.OnHand < 5 || e.Inventory.Available > e.Inventory.OnHand {
+	if e.Kind != "inventory.receipt" || e.Order != "" || len(e.Inventory) != 1 {
 		t.Fatalf("receipt event %+v in %s", e, body)
+	}
+	if st := e.Inventory[0]; st.SKU != "SKU-1" || st.Location != "DAL" || st.Quantity != 5 || st.OnHand < 5 || st.Available > st.OnHand {
+		t.Fatalf("receipt %+v in %s", st, body)
+	}
+	if len(p.Events) > 1 && !strings.Contains(body, `"inventory":[]`) {
+		t.Fatalf("order events without inventory []: %s", body)
 	}
 }

@@ -19,9 +19,10 @@ type apiEvent struct {
 	Summary      string  `json:"summary"`
 	StatusBefore *string `json:"status_before"`
 	StatusAfter  *string `json:"status_after"`
-	// Inventory is the stock change of an inventory event, null for an
-	// order event (whose order is "" for an inventory event).
-	Inventory *apiStockChange `json:"inventory"`
+	// Inventory is what an inventory event changed (order ""): one item
+	// for a receipt, adjustment or shipment, up to 1,000 for a count; []
+	// for an order event.
+	Inventory []apiStockChange `json:"inventory"`
 }
 
 // apiStockChange is on hand of an item at a location changing by
@@ -74,8 +75,9 @@ func (h *API) Events(c *fiber.Ctx) error {
 	for _, e := range events {
 		ev := apiEvent{ID: strconv.FormatInt(e.ID, 10), Order: e.OrderNumber, Kind: e.Kind, Actor: e.Actor, At: apiTime(e.At),
 			Summary: e.Summary, StatusBefore: optional(e.Before), StatusAfter: optional(e.After)}
-		if st := e.Stock; st != nil {
-			ev.Inventory = &apiStockChange{SKU: st.SKU, Location: st.Location, Quantity: st.Quantity, OnHand: st.OnHand, Available: st.Available}
+		ev.Inventory = make([]apiStockChange, len(e.Stock))
+		for i, st := range e.Stock {
+			ev.Inventory[i] = apiStockChange{SKU: st.SKU, Location: st.Location, Quantity: st.Quantity, OnHand: st.OnHand, Available: st.Available}
 		}
 		if e.OrderVersion > 0 {
 			v := e.OrderVersion

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"database/sql"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -117,21 +119,26 @@ func TestFeedInventoryEvents(t *testing.T) {
 			t.Fatalf("event %d after %d", e.ID, last)
 		}
 		last = e.ID
-		if e.Stock == nil {
+		if len(e.Stock) == 0 {
 			if e.OrderNumber == "" {
 				t.Fatalf("event %d is of no order and no stock: %+v", e.ID, e)
 			}
 			continue
 		}
-		if e.OrderNumber != "" || e.Stock.Location != "DAL" || e.Summary == "" {
+		if e.OrderNumber != "" || e.Summary == "" {
 			t.Fatalf("inventory event %+v", e)
 		}
-		got = append(got, change{e.Kind, e.Stock.SKU, e.Stock.Quantity, e.Stock.OnHand, e.Stock.Available})
+		for _, st := range e.Stock {
+			if st.Location != "DAL" {
+				t.Fatalf("inventory event %+v", e)
+			}
+			got = append(got, change{e.Kind, st.SKU, st.Quantity, st.OnHand, st.Available})
+		}
 	}
 	want := []change{
 		{store.StockReceipt, "A", 7, 17, 17},
 		{store.StockAdjustment, "B", -2, 3, 3},
-		{store.StockSnapshot, "B", 1, 4, 4},
+		{store.StockSnapshot, "B", 1, 4, 4}, // A was counted as known: no change, not listed
 		// 4 of A shipped: on hand 13, and the allocation is gone with them.
 		{store.StockShipment, "A", -4, 13, 13},
 	}
@@ -160,5 +167,38 @@ func lastEventID(tb testing.TB, db *store.DB) int64 {
 			return after
 		}
 		after = page[len(page)-1].ID
+	}
+}
+
+// TestSnapshotEventsSplit: a count that changes 1,500 items writes two
+// snapshot events (1,000 and 500 items), each item once.
+func TestSnapshotEventsSplit(t *testing.T) {
+	n := newNetwork(t)
+	ctx := t.Context()
+	if err := n.db.Update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 1500)
+			INSERT INTO items (sku, description, list_price_cents, updated_at) SELECT printf('S-%04d', i), 'Item', 100, ? FROM k`, testTime)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	start := lastEventID(t, n.db)
+	snap := store.InventorySnapshot{MessageID: "big", Source: "api", Location: "HBG", AsOf: time.Now().Add(-time.Minute)}
+	for i := range 1500 {
+		snap.Rows = append(snap.Rows, store.StockCount{Row: i, SKU: fmt.Sprintf("S-%04d", i+1), OnHand: int64(i + 1)})
+	}
+	if _, err := n.db.ApplyInventorySnapshot(ctx, snap); err != nil {
+		t.Fatal(err)
+	}
+	events, err := n.db.EventsAfter(ctx, start, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 2 || len(events[0].Stock) != 1000 || len(events[1].Stock) != 500 {
+		t.Fatalf("%d events", len(events))
+	}
+	last := events[1].Stock[499]
+	if last.SKU != "S-1500" || last.Location != "HBG" || last.Quantity != 1500 || last.OnHand != 1500 || last.Available != 1500 {
+		t.Fatalf("last item %+v", last)
 	}
 }

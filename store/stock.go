@@ -308,18 +308,18 @@ func (db *DB) ApplyInventorySnapshot(ctx context.Context, s InventorySnapshot) (
 		// What is known now at the location: each row's last snapshot and
 		// on hand, and the movements no snapshot covers yet.
 		type known struct {
-			onHand int64
-			asOf   string
+			onHand, reserved int64 // reserved: allocated + safety stock
+			asOf             string
 		}
 		current := map[int64]known{}
-		rows, err := tx.QueryContext(ctx, `SELECT item_id, on_hand, snapshot_as_of FROM inventory WHERE location_id = ?`, locID)
+		rows, err := tx.QueryContext(ctx, `SELECT item_id, on_hand, snapshot_as_of, allocated + safety_stock FROM inventory WHERE location_id = ?`, locID)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var id int64
 			var k known
-			if err := rows.Scan(&id, &k.onHand, &k.asOf); err != nil {
+			if err := rows.Scan(&id, &k.onHand, &k.asOf, &k.reserved); err != nil {
 				rows.Close()
 				return err
 			}
@@ -343,10 +343,7 @@ func (db *DB) ApplyInventorySnapshot(ctx context.Context, s InventorySnapshot) (
 		// The rows go to SQLite as JSON, thousands per statement: one
 		// statement per row spent more time crossing into SQLite than in it.
 		var increased []int64
-		// Each row is [item id, on hand, on hand before]; changed says
-		// whether any row of the batch changes on hand (an inventory event).
 		batch := make([]byte, 0, 64<<10)
-		changed := false
 		flush := func() error {
 			if len(batch) == 0 {
 				return nil
@@ -356,12 +353,10 @@ func (db *DB) ApplyInventorySnapshot(ctx context.Context, s InventorySnapshot) (
 				SELECT j.value ->> 0, ?1, j.value ->> 1, ?2, ?2 FROM json_each(?3) j WHERE true
 				ON CONFLICT (item_id, location_id) DO UPDATE SET on_hand = excluded.on_hand,
 					on_hand_as_of = excluded.on_hand_as_of, snapshot_as_of = excluded.snapshot_as_of`, locID, asOf, string(batch))
-			if err == nil && changed {
-				err = db.insertSnapshotEvents(ctx, tx, locID, asOf, "inbound:"+s.Source, string(batch))
-			}
-			batch, changed = batch[:0], false
+			batch = batch[:0]
 			return err
 		}
+		events := snapshotEvents{db: db, location: locID, asOf: asOf, actor: "inbound:" + s.Source}
 		for i, r := range s.Rows {
 			id := itemOf[i]
 			k, had := current[id]
@@ -375,8 +370,12 @@ func (db *DB) ApplyInventorySnapshot(ctx context.Context, s InventorySnapshot) (
 			} else {
 				batch = append(batch, ',')
 			}
-			batch = fmt.Appendf(batch, "[%d,%d,%d]", id, onHand, k.onHand)
-			changed = changed || onHand != k.onHand
+			batch = fmt.Appendf(batch, "[%d,%d]", id, onHand)
+			if onHand != k.onHand {
+				if err := events.add(ctx, tx, id, onHand-k.onHand, onHand, onHand-k.reserved); err != nil {
+					return err
+				}
+			}
 			if onHand > k.onHand {
 				increased = append(increased, id)
 			}
@@ -389,6 +388,9 @@ func (db *DB) ApplyInventorySnapshot(ctx context.Context, s InventorySnapshot) (
 		}
 		if err := flush(); err != nil {
 			return fmt.Errorf("apply snapshot: %w", err)
+		}
+		if err := events.flush(ctx, tx); err != nil {
+			return err
 		}
 		// Movements the snapshot now covers are in its count.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM stock_movements WHERE location_id = ? AND occurred_at <= ?

@@ -47,23 +47,51 @@ func (db *DB) insertStockEvent(ctx context.Context, tx *sql.Tx, itemID, location
 	return nil
 }
 
-// insertSnapshotEvents records an inventory event for each row of a
-// snapshot batch (JSON [[item id, on hand, on hand before], ...], already
-// applied at the location) whose on hand the count changed; a count that
-// agrees with what was known is no change and no event. CROSS JOIN keeps
-// the batch the outer loop: the planner would otherwise scan the
-// location's inventory once per batch row.
-func (db *DB) insertSnapshotEvents(ctx context.Context, tx *sql.Tx, locationID int64, asOf, actor, batch string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO events (kind, actor, at, summary, item_id, location_id, quantity, on_hand, available)
-		SELECT ?1, ?2, ?3, printf('Count as of %s: %+d %s at %s, on hand %d, available %d', ?4, i.on_hand - (j.value ->> 2), it.sku, l.code,
-				i.on_hand, i.on_hand - i.allocated - i.safety_stock),
-			i.item_id, i.location_id, i.on_hand - (j.value ->> 2), i.on_hand, i.on_hand - i.allocated - i.safety_stock
-		FROM json_each(?5) j CROSS JOIN inventory i ON i.item_id = j.value ->> 0 AND i.location_id = ?6
-		JOIN items it ON it.id = i.item_id JOIN locations l ON l.id = i.location_id
-		WHERE (j.value ->> 1) <> (j.value ->> 2)
-		ORDER BY j.key`, StockSnapshot, actor, db.now(), asOf, batch, locationID)
+// snapshotEventRows is the most items one snapshot event holds, so that
+// a feed page stays a readable size.
+const snapshotEventRows = 1000
+
+// snapshotEvents collects the items whose on hand a snapshot changed and
+// writes them as inventory.snapshot events of up to snapshotEventRows
+// items each (data: JSON [[item id, change, on hand, available], ...]).
+// One event per item would cost a row and two index entries each: with
+// every count of a 100,000-item snapshot different, that doubled the
+// snapshot's CPU time (BENCHMARKS.md). Items counted as known write
+// nothing.
+type snapshotEvents struct {
+	db       *DB
+	location int64
+	asOf     string
+	actor    string
+	rows     []byte
+	n        int
+}
+
+func (e *snapshotEvents) add(ctx context.Context, tx *sql.Tx, itemID, change, onHand, available int64) error {
+	if e.n == 0 {
+		e.rows = append(e.rows[:0], '[')
+	} else {
+		e.rows = append(e.rows, ',')
+	}
+	e.rows = fmt.Appendf(e.rows, "[%d,%d,%d,%d]", itemID, change, onHand, available)
+	e.n++
+	if e.n >= snapshotEventRows {
+		return e.flush(ctx, tx)
+	}
+	return nil
+}
+
+func (e *snapshotEvents) flush(ctx context.Context, tx *sql.Tx) error {
+	if e.n == 0 {
+		return nil
+	}
+	e.rows = append(e.rows, ']')
+	_, err := tx.ExecContext(ctx, `INSERT INTO events (kind, actor, at, summary, location_id, quantity, data)
+		SELECT ?1, ?2, ?3, printf('Count as of %s changed on hand of %d %s at %s.', ?4, ?5, iif(?5 = 1, 'item', 'items'), l.code), l.id, ?5, ?6
+		FROM locations l WHERE l.id = ?7`, StockSnapshot, e.actor, e.db.now(), e.asOf, e.n, string(e.rows), e.location)
+	e.n = 0
 	if err != nil {
-		return fmt.Errorf("record snapshot events: %w", err)
+		return fmt.Errorf("record snapshot event: %w", err)
 	}
 	return nil
 }
