@@ -61,10 +61,7 @@ func (db *DB) OrdersChanged(ctx context.Context, q OrderChangesQuery) ([]Changed
 	if byUpdated {
 		ids = `SELECT id FROM orders INDEXED BY orders_updated_last_event WHERE updated_at >= ?2 AND last_event_id > ?1 ORDER BY last_event_id LIMIT ?3`
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT o.id, o.number, o.channel, o.customer_id, c.account, c.name, o.customer_po,
-		o.ship_name, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region, o.ship_postal_code, o.ship_country,
-		o.requested_date, o.ship_method, o.priority, o.ship_complete, o.status, o.total_cents, o.has_hold, o.has_backorder,
-		o.version, o.created_by, o.created_at, o.updated_at, o.last_event_id
+	rows, err := db.read.QueryContext(ctx, `SELECT `+orderColumns+`, o.last_event_id
 		FROM (`+ids+`) p JOIN orders o ON o.id = p.id JOIN customers c ON c.id = o.customer_id
 		ORDER BY o.last_event_id`, q.After, since, q.Limit)
 	if err != nil {
@@ -74,15 +71,9 @@ func (db *DB) OrdersChanged(ctx context.Context, q OrderChangesQuery) ([]Changed
 	out := make([]ChangedOrder, 0, min(q.Limit, 100))
 	for rows.Next() {
 		var o ChangedOrder
-		var status, created, updated string
-		if err := rows.Scan(&o.ID, &o.Number, &o.Channel, &o.CustomerID, &o.CustomerAccount, &o.CustomerName, &o.CustomerPO,
-			&o.ShipTo.Name, &o.ShipTo.Line1, &o.ShipTo.Line2, &o.ShipTo.City, &o.ShipTo.Region, &o.ShipTo.PostalCode, &o.ShipTo.Country,
-			&o.RequestedDate, &o.ShipMethod, &o.Priority, &o.ShipComplete, &status, &o.TotalCents, &o.HasHold, &o.HasBackorder,
-			&o.Version, &o.CreatedBy, &created, &updated, &o.LastEventID); err != nil {
+		if err := scanOrder(rows, &o.Order, &o.LastEventID); err != nil {
 			return nil, err
 		}
-		o.Status = domain.OrderStatus(status)
-		o.CreatedAt, o.UpdatedAt = ParseTime(created), ParseTime(updated)
 		out = append(out, o)
 	}
 	return out, rows.Err()
