@@ -24,7 +24,8 @@ type Endpoint struct {
 
 // Config is the dispatcher's configuration; zero fields get defaults.
 type Config struct {
-	// Endpoints by destination (erp, wms, vendor, webhook). Messages for a
+	// Endpoints by destination (erp, wms, vendor, webhook); each webhook
+	// subscription in the store is a destination too. Messages for a
 	// destination without an endpoint wait in the outbox. Destination edi
 	// is never sent here: the EDI sender owns it.
 	Endpoints   map[string]Endpoint
@@ -114,11 +115,9 @@ func New(db *store.DB, cfg Config) *Dispatcher {
 // Destinations are the destinations this dispatcher sends.
 func (d *Dispatcher) Destinations() []string { return d.dests }
 
-// Run sends until ctx ends.
+// Run sends until ctx ends. It runs also without configured endpoints:
+// an admin may add a webhook subscription at any time.
 func (d *Dispatcher) Run(ctx context.Context) {
-	if len(d.dests) == 0 {
-		return
-	}
 	var wg sync.WaitGroup
 	for range d.cfg.Loops {
 		wg.Go(func() { d.loop(ctx) })
@@ -173,7 +172,11 @@ func (d *Dispatcher) loop(ctx context.Context) {
 // RunOnce claims one batch, sends it and records the results; it returns
 // how many messages it tried.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
-	entries, err := d.db.ClaimOutbox(ctx, d.dests, d.cfg.Batch, d.cfg.Lease)
+	endpoints, dests, err := d.endpoints(ctx)
+	if err != nil {
+		return 0, err
+	}
+	entries, err := d.db.ClaimOutbox(ctx, dests, d.cfg.Batch, d.cfg.Lease)
 	if err != nil || len(entries) == 0 {
 		return 0, err
 	}
@@ -197,7 +200,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	for range min(d.cfg.Workers, len(chains)) {
 		wg.Go(func() {
 			for chain := range work {
-				rs := d.sendChain(ctx, chain)
+				rs := d.sendChain(ctx, endpoints[chain[0].Destination], chain)
 				mu.Lock()
 				results = append(results, rs...)
 				mu.Unlock()
@@ -216,12 +219,36 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	return len(entries), nil
 }
 
+// endpoints are the configured endpoints and one per webhook
+// subscription (destination "webhook:<id>", its URL and secret), read
+// each round so that a subscription added or removed takes effect at once.
+func (d *Dispatcher) endpoints(ctx context.Context) (map[string]Endpoint, []string, error) {
+	subs, err := d.db.Webhooks(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read webhook subscriptions: %w", err)
+	}
+	if len(subs) == 0 {
+		return d.cfg.Endpoints, d.dests, nil
+	}
+	eps := make(map[string]Endpoint, len(d.cfg.Endpoints)+len(subs))
+	for k, v := range d.cfg.Endpoints {
+		eps[k] = v
+	}
+	dests := slices.Clone(d.dests)
+	for _, w := range subs {
+		dest := store.WebhookDestination(w.ID)
+		eps[dest] = Endpoint{URL: w.URL, Secret: w.Secret}
+		dests = append(dests, dest)
+	}
+	return eps, dests, nil
+}
+
 // sendChain sends one order's messages one after the other; after a
 // failure the rest wait for the next round.
-func (d *Dispatcher) sendChain(ctx context.Context, chain []store.OutboxEntry) []store.DeliveryResult {
+func (d *Dispatcher) sendChain(ctx context.Context, ep Endpoint, chain []store.OutboxEntry) []store.DeliveryResult {
 	out := make([]store.DeliveryResult, 0, len(chain))
 	for i, e := range chain {
-		r := d.send(ctx, e)
+		r := d.send(ctx, ep, e)
 		out = append(out, r)
 		if !r.Delivered {
 			for _, rest := range chain[i+1:] {
@@ -234,14 +261,13 @@ func (d *Dispatcher) sendChain(ctx context.Context, chain []store.OutboxEntry) [
 }
 
 // send makes one attempt and decides what follows a failure.
-func (d *Dispatcher) send(ctx context.Context, e store.OutboxEntry) store.DeliveryResult {
+func (d *Dispatcher) send(ctx context.Context, ep Endpoint, e store.OutboxEntry) store.DeliveryResult {
 	r := store.DeliveryResult{ID: e.ID}
 	body, err := Render(e)
 	if err != nil {
 		r.Error = "cannot render the message: " + err.Error()
 		return r // nothing to retry: a dead letter
 	}
-	ep := d.cfg.Endpoints[e.Destination]
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(body))
 	if err != nil {
 		r.Error = "bad endpoint URL: " + err.Error()

@@ -75,3 +75,41 @@ func TestIntegrationsPage(t *testing.T) {
 	}
 	testapp.Screenshot(t, ctx, "integrations-retried")
 }
+
+// TestIntegrationsWebhooks: an admin adds a webhook on the Integrations
+// page, sees it listed with its own queue card, and removes it.
+func TestIntegrationsWebhooks(t *testing.T) {
+	a := testapp.New(t, web.Config{Endpoints: map[string]string{"erp": "https://erp.example/in"}},
+		func(db *store.DB) { syncWorld(t, db) })
+	base := a.Serve(t)
+	ctx := testapp.Browser(t)
+	if err := chromedp.Do(ctx,
+		testapp.SignInActions(base, "admin@demo.test"),
+		chromedp.Click(`nav.mainnav a[href="/integrations"]`),
+		chromedp.WaitVisible(`[data-testid="no-webhooks"]`),
+		chromedp.Click(`.webhook-add summary`),
+		chromedp.SendKeys(`[data-testid="webhook-form"] input[name="name"]`, "Acme storefront"),
+		chromedp.SendKeys(`[data-testid="webhook-form"] input[name="url"]`, "https://hooks.acme.example/oms"),
+		chromedp.SendKeys(`[data-testid="webhook-form"] input[name="secret"]`, "a-long-shared-secret"),
+		chromedp.Click(`[data-testid="webhook-form"] input[value="group.shipped"]`),
+		chromedp.Click(`[data-testid="webhook-form"] input[value="line.closed"]`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	testapp.Screenshot(t, ctx, "integrations-webhook-form")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(`[data-testid="webhook-form"] button[type="submit"]`),
+		chromedp.WaitVisible(`[data-testid="webhook-row"]`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	testapp.Screenshot(t, ctx, "integrations-webhook-added")
+	row := testapp.Run(t, ctx, chromedp.Text(`[data-testid="webhook-row"]`))
+	if !strings.Contains(row, "Acme storefront") || !strings.Contains(row, "line.closed, group.shipped") {
+		t.Fatalf("webhook row: %q", row)
+	}
+	card := testapp.Run(t, ctx, chromedp.Text(`[data-testid="endpoints"]`))
+	if !strings.Contains(card, "Webhook: Acme storefront") {
+		t.Fatalf("no queue card for the webhook: %q", card)
+	}
+}

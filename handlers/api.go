@@ -46,8 +46,12 @@ type apiOrderList struct {
 }
 
 // Orders is GET /api/v1/orders?q=&status=&channel=&location=&from=&to=
-// &has_hold=&has_backorder=&sort=&limit=&offset=: the unified search.
+// &has_hold=&has_backorder=&sort=&limit=&offset=: the unified search. With
+// updated_since or cursor it lists changed orders instead (OrdersChanged).
 func (h *API) Orders(c *fiber.Ctx) error {
+	if isChangesQuery(c) {
+		return h.OrdersChanged(c)
+	}
 	limit, _ := strconv.Atoi(c.Query("limit", "50"))
 	offset, _ := strconv.Atoi(c.Query("offset", "0"))
 	if limit < 1 || limit > 200 {

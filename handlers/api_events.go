@@ -19,6 +19,20 @@ type apiEvent struct {
 	Summary      string  `json:"summary"`
 	StatusBefore *string `json:"status_before"`
 	StatusAfter  *string `json:"status_after"`
+	// Inventory is what an inventory event changed (order ""): one item
+	// for a receipt, adjustment or shipment, up to 1,000 for a count; []
+	// for an order event.
+	Inventory []apiStockChange `json:"inventory"`
+}
+
+// apiStockChange is on hand of an item at a location changing by
+// quantity, with on hand and available to promise after the change.
+type apiStockChange struct {
+	SKU       string `json:"sku"`
+	Location  string `json:"location"`
+	Quantity  int64  `json:"quantity"`
+	OnHand    int64  `json:"on_hand"`
+	Available int64  `json:"available"`
 }
 
 type apiEventPage struct {
@@ -34,8 +48,8 @@ func optional(s string) *string {
 	return &s
 }
 
-// Events is GET /api/v1/events?after={cursor}&limit=: every order event in
-// commit order after the cursor ("" or 0 for the start). Reading from the
+// Events is GET /api/v1/events?after={cursor}&limit=: every order and
+// inventory event in commit order after the cursor ("" or 0 for the start). Reading from the
 // start and keeping each order's last status_after rebuilds every order's
 // status.
 func (h *API) Events(c *fiber.Ctx) error {
@@ -61,6 +75,10 @@ func (h *API) Events(c *fiber.Ctx) error {
 	for _, e := range events {
 		ev := apiEvent{ID: strconv.FormatInt(e.ID, 10), Order: e.OrderNumber, Kind: e.Kind, Actor: e.Actor, At: apiTime(e.At),
 			Summary: e.Summary, StatusBefore: optional(e.Before), StatusAfter: optional(e.After)}
+		ev.Inventory = make([]apiStockChange, len(e.Stock))
+		for i, st := range e.Stock {
+			ev.Inventory[i] = apiStockChange{SKU: st.SKU, Location: st.Location, Quantity: st.Quantity, OnHand: st.OnHand, Available: st.Available}
+		}
 		if e.OrderVersion > 0 {
 			v := e.OrderVersion
 			ev.OrderVersion = &v

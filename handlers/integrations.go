@@ -45,15 +45,30 @@ func (h *Integrations) Show(c *fiber.Ctx) error {
 	for d := range h.Endpoints {
 		configured = append(configured, d)
 	}
-	overview, err := h.DB.OutboxOverview(ctx, configured)
+	subs, err := h.DB.Webhooks(ctx)
 	if err != nil {
 		return err
 	}
 	u := httpx.CurrentUser(c)
-	p := views.IntegrationsProps{CanAct: u != nil && u.Role == domain.RoleAdmin}
+	p := views.IntegrationsProps{CanAct: u != nil && u.Role == domain.RoleAdmin, Topics: store.WebhookTopics}
+	hooks := map[string]store.WebhookSubscription{}
+	for _, w := range subs {
+		dest := store.WebhookDestination(w.ID)
+		configured = append(configured, dest)
+		hooks[dest] = w
+		p.Webhooks = append(p.Webhooks, views.WebhookLine{ID: w.ID, Name: w.Name, URL: w.URL, Topics: webhookTopics(w),
+			CreatedBy: w.CreatedBy, Created: age(now.Sub(w.CreatedAt)) + " ago"})
+	}
+	overview, err := h.DB.OutboxOverview(ctx, configured)
+	if err != nil {
+		return err
+	}
 	for _, s := range overview {
 		card := views.EndpointCard{Destination: s.Destination, Label: destinationLabels[s.Destination], URL: h.Endpoints[s.Destination],
 			Owner: destinationOwners[s.Destination], Pending: s.Pending, Failing: s.Failing, Dead: s.Dead}
+		if w, ok := hooks[s.Destination]; ok {
+			card.Label, card.URL, card.Topics = "Webhook: "+w.Name, w.URL, webhookTopics(w)
+		}
 		if card.Label == "" {
 			card.Label = s.Destination
 		}
@@ -129,6 +144,14 @@ func (h *Integrations) fileListings(ctx context.Context, now time.Time, p *views
 			Order: x.OrderNumber, Written: age(now.Sub(x.ReceivedAt)) + " ago"})
 	}
 	return nil
+}
+
+// webhookTopics says a subscription's topics for people.
+func webhookTopics(w store.WebhookSubscription) string {
+	if w.AllTopics() {
+		return "every topic"
+	}
+	return strings.Join(w.Topics, ", ")
 }
 
 func outboxLine(m store.OutboxRow, now time.Time) views.OutboxLine {

@@ -567,10 +567,17 @@ func refreshOrderStatus(ctx context.Context, tx *sql.Tx, orderID int64, now stri
 		}
 	}
 	after, backordered, changed := deriveOrder(before, holds, invoiced, lines)
+	var ended []int64 // lines now shipped or cancelled: perhaps closed
 	for _, c := range changed {
 		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET status = ? WHERE id = ?`, string(c.status), c.id); err != nil {
 			return "", "", err
 		}
+		if c.status == domain.StatusShipped || c.status == domain.StatusCancelled {
+			ended = append(ended, c.id)
+		}
+	}
+	if err := queueLinesClosed(ctx, tx, now, orderID, ended); err != nil {
+		return "", "", err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE orders SET status = ?, has_hold = ?, has_backorder = ?, version = version + 1, updated_at = ? WHERE id = ?`,
 		string(after), holds > 0, backordered, now, orderID)

@@ -691,6 +691,9 @@ func (db *DB) ReceiveStock(ctx context.Context, r Receipt) (FillResult, error) {
 		if _, err := recordMovement(ctx, tx, item, loc, r.Quantity, "receipt", db.now(), r.Reference); err != nil {
 			return err
 		}
+		if err := db.insertStockEvent(ctx, tx, item, loc, r.Quantity, "receipt", r.Actor, r.Reference); err != nil {
+			return err
+		}
 		if r.Reference != "" {
 			if _, err := tx.ExecContext(ctx, `UPDATE inbound_supply SET status = 'received' WHERE id = (SELECT id FROM inbound_supply
 				WHERE item_id = ? AND location_id = ? AND po_number = ? AND status = 'open' ORDER BY expected_date LIMIT 1)`,

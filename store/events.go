@@ -51,16 +51,44 @@ type OutboxMessage struct {
 	Detail string
 }
 
-// insertOutbox queues a message inside the caller's transaction.
+// insertOutbox queues a message inside the caller's transaction, and a
+// copy for each webhook subscription to its topic (see insertOutboxTx).
 func (db *DB) insertOutbox(ctx context.Context, tx *sql.Tx, m OutboxMessage) error {
-	now := db.now()
+	return insertOutboxTx(ctx, tx, db.now(), m)
+}
+
+// insertOutboxTx queues m at now. A message to the ERP, the WMS or a
+// vendor is also queued once for each active webhook subscription to its
+// topic (destination "webhook:<id>", message id m's with ".w<id>"), in the
+// same transaction, so a subscriber hears of exactly what committed; with
+// no subscription no row is written for nobody.
+func insertOutboxTx(ctx context.Context, tx *sql.Tx, now string, m OutboxMessage) error {
 	if m.MessageID == "" {
 		m.MessageID = newMessageID()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, topic, destination, order_id, group_id, line_id, payload,
-		next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.MessageID, m.Topic, m.Destination, nullID(m.OrderID), nullID(m.GroupID), nullID(m.LineID), m.Detail, now, now)
-	return err
+	insert := func(id, dest string) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, topic, destination, order_id, group_id, line_id, payload,
+			next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, m.Topic, dest, nullID(m.OrderID), nullID(m.GroupID), nullID(m.LineID), m.Detail, now, now)
+		return err
+	}
+	if err := insert(m.MessageID, m.Destination); err != nil {
+		return err
+	}
+	if !webhookSource(m.Destination) {
+		return nil
+	}
+	subs, err := queryColumn[int64](ctx, tx, `SELECT id FROM webhook_subscriptions WHERE active = 1
+		AND (topics = '*' OR instr(' ' || topics || ' ', ' ' || ? || ' ') > 0) ORDER BY id`, m.Topic)
+	if err != nil {
+		return fmt.Errorf("webhook subscriptions: %w", err)
+	}
+	for _, id := range subs {
+		if err := insert(fmt.Sprintf("%s.w%d", m.MessageID, id), WebhookDestination(id)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // newMessageID is a random message id (UUID version 4 form): a group can

@@ -223,11 +223,13 @@ func (db *DB) shipGroup(ctx context.Context, tx *sql.Tx, o domain.Order, seq int
 	}
 	for _, l := range lines {
 		q := shipped[l.LineID]
+		moved := false
 		if q > 0 {
 			if err := moveBucket(ctx, tx, l.LineID, "qty_released", "qty_shipped", q); err != nil {
 				return ActionEvent{}, err
 			}
-			if _, err := recordMovement(ctx, tx, l.ItemID, g.LocationID, -q, "shipment", at, fmt.Sprintf("%s-%d", g.Number, g.Seq)); err != nil {
+			var err error
+			if moved, err = recordMovement(ctx, tx, l.ItemID, g.LocationID, -q, "shipment", at, fmt.Sprintf("%s-%d", g.Number, g.Seq)); err != nil {
 				return ActionEvent{}, err
 			}
 		}
@@ -239,6 +241,12 @@ func (db *DB) shipGroup(ctx context.Context, tx *sql.Tx, o domain.Order, seq int
 		if _, err := tx.ExecContext(ctx, `UPDATE inventory SET allocated = allocated - ? WHERE item_id = ? AND location_id = ?`,
 			l.Qty, l.ItemID, g.LocationID); err != nil {
 			return ActionEvent{}, err
+		}
+		if moved {
+			// After the allocation is given up, so the event's available is right.
+			if err := db.insertStockEvent(ctx, tx, l.ItemID, g.LocationID, -q, "shipment", "system", fmt.Sprintf("%s-%d", g.Number, g.Seq)); err != nil {
+				return ActionEvent{}, err
+			}
 		}
 		// The group keeps what it shipped; a line that shipped nothing leaves it.
 		if q == 0 {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -197,10 +198,21 @@ func (db *DB) applyInvoiceTx(ctx context.Context, tx *sql.Tx, inv Invoice) error
 			return ActionEvent{}, mapError(err)
 		}
 		invoiceID, _ := r.LastInsertId()
+		// The shipped lines of groups not invoiced before may close now.
+		gj, _ := json.Marshal(groups)
+		lines, err := queryColumn[int64](ctx, tx, `SELECT DISTINCT gl.order_line_id FROM fulfilment_group_lines gl
+			JOIN fulfilment_groups g ON g.id = gl.group_id WHERE g.invoice_id IS NULL AND g.id IN (SELECT value FROM json_each(?))
+			ORDER BY gl.order_line_id`, string(gj))
+		if err != nil {
+			return ActionEvent{}, err
+		}
 		for _, id := range groups {
 			if _, err := tx.ExecContext(ctx, `UPDATE fulfilment_groups SET invoice_id = ? WHERE id = ?`, invoiceID, id); err != nil {
 				return ActionEvent{}, err
 			}
+		}
+		if err := queueLinesClosed(ctx, tx, db.now(), o.ID, lines); err != nil {
+			return ActionEvent{}, err
 		}
 		return ActionEvent{Kind: "order.invoiced",
 			Summary: fmt.Sprintf("Invoice %s for %s (%d %s).", inv.Number, domain.Money(inv.AmountCents), len(groups), plural(len(groups), "shipment", "shipments"))}, nil

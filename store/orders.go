@@ -226,26 +226,35 @@ func orderByID(ctx context.Context, tx *sql.Tx, id int64) (domain.Order, error) 
 	return o, err
 }
 
+// orderColumns are the columns scanOrder reads, of orders o joined with
+// customers c.
+const orderColumns = `o.id, o.number, o.channel, o.customer_id, c.account, c.name, o.customer_po,
+		o.ship_name, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region, o.ship_postal_code, o.ship_country,
+		o.requested_date, o.ship_method, o.priority, o.ship_complete, o.status, o.total_cents, o.has_hold, o.has_backorder,
+		o.version, o.created_by, o.created_at, o.updated_at`
+
+// scanOrder scans orderColumns, then extra.
+func scanOrder(row interface{ Scan(...any) error }, o *domain.Order, extra ...any) error {
+	var status, created, updated string
+	err := row.Scan(append([]any{&o.ID, &o.Number, &o.Channel, &o.CustomerID, &o.CustomerAccount, &o.CustomerName, &o.CustomerPO,
+		&o.ShipTo.Name, &o.ShipTo.Line1, &o.ShipTo.Line2, &o.ShipTo.City, &o.ShipTo.Region, &o.ShipTo.PostalCode, &o.ShipTo.Country,
+		&o.RequestedDate, &o.ShipMethod, &o.Priority, &o.ShipComplete, &status, &o.TotalCents, &o.HasHold, &o.HasBackorder,
+		&o.Version, &o.CreatedBy, &created, &updated}, extra...)...)
+	o.Status = domain.OrderStatus(status)
+	o.CreatedAt, o.UpdatedAt = ParseTime(created), ParseTime(updated)
+	return err
+}
+
 // readOrder reads the one order matching where; sql.ErrNoRows when none.
 func readOrder(ctx context.Context, tx *sql.Tx, where string, arg any) (domain.Order, error) {
 	var o domain.Order
-	var status, created, updated string
-	err := tx.QueryRowContext(ctx, `SELECT o.id, o.number, o.channel, o.customer_id, c.account, c.name, o.customer_po,
-		o.ship_name, o.ship_line1, o.ship_line2, o.ship_city, o.ship_region, o.ship_postal_code, o.ship_country,
-		o.requested_date, o.ship_method, o.priority, o.ship_complete, o.status, o.total_cents, o.has_hold, o.has_backorder,
-		o.version, o.created_by, o.created_at, o.updated_at
-		FROM orders o JOIN customers c ON c.id = o.customer_id WHERE `+where, arg).Scan(
-		&o.ID, &o.Number, &o.Channel, &o.CustomerID, &o.CustomerAccount, &o.CustomerName, &o.CustomerPO,
-		&o.ShipTo.Name, &o.ShipTo.Line1, &o.ShipTo.Line2, &o.ShipTo.City, &o.ShipTo.Region, &o.ShipTo.PostalCode, &o.ShipTo.Country,
-		&o.RequestedDate, &o.ShipMethod, &o.Priority, &o.ShipComplete, &status, &o.TotalCents, &o.HasHold, &o.HasBackorder,
-		&o.Version, &o.CreatedBy, &created, &updated)
+	err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+`
+		FROM orders o JOIN customers c ON c.id = o.customer_id WHERE `+where, arg), &o)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, err
 	} else if err != nil {
 		return o, fmt.Errorf("read order: %w", err)
 	}
-	o.Status = domain.OrderStatus(status)
-	o.CreatedAt, o.UpdatedAt = ParseTime(created), ParseTime(updated)
 	return o, nil
 }
 

@@ -308,18 +308,18 @@ func (db *DB) ApplyInventorySnapshot(ctx context.Context, s InventorySnapshot) (
 		// What is known now at the location: each row's last snapshot and
 		// on hand, and the movements no snapshot covers yet.
 		type known struct {
-			onHand int64
-			asOf   string
+			onHand, reserved int64 // reserved: allocated + safety stock
+			asOf             string
 		}
 		current := map[int64]known{}
-		rows, err := tx.QueryContext(ctx, `SELECT item_id, on_hand, snapshot_as_of FROM inventory WHERE location_id = ?`, locID)
+		rows, err := tx.QueryContext(ctx, `SELECT item_id, on_hand, snapshot_as_of, allocated + safety_stock FROM inventory WHERE location_id = ?`, locID)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var id int64
 			var k known
-			if err := rows.Scan(&id, &k.onHand, &k.asOf); err != nil {
+			if err := rows.Scan(&id, &k.onHand, &k.asOf, &k.reserved); err != nil {
 				rows.Close()
 				return err
 			}
@@ -356,6 +356,7 @@ func (db *DB) ApplyInventorySnapshot(ctx context.Context, s InventorySnapshot) (
 			batch = batch[:0]
 			return err
 		}
+		events := snapshotEvents{db: db, location: locID, asOf: asOf, actor: "inbound:" + s.Source}
 		for i, r := range s.Rows {
 			id := itemOf[i]
 			k, had := current[id]
@@ -370,6 +371,11 @@ func (db *DB) ApplyInventorySnapshot(ctx context.Context, s InventorySnapshot) (
 				batch = append(batch, ',')
 			}
 			batch = fmt.Appendf(batch, "[%d,%d]", id, onHand)
+			if onHand != k.onHand {
+				if err := events.add(ctx, tx, id, onHand-k.onHand, onHand, onHand-k.reserved); err != nil {
+					return err
+				}
+			}
 			if onHand > k.onHand {
 				increased = append(increased, id)
 			}
@@ -382,6 +388,9 @@ func (db *DB) ApplyInventorySnapshot(ctx context.Context, s InventorySnapshot) (
 		}
 		if err := flush(); err != nil {
 			return fmt.Errorf("apply snapshot: %w", err)
+		}
+		if err := events.flush(ctx, tx); err != nil {
+			return err
 		}
 		// Movements the snapshot now covers are in its count.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM stock_movements WHERE location_id = ? AND occurred_at <= ?
@@ -472,6 +481,11 @@ func (db *DB) ApplyInventoryDeltas(ctx context.Context, d InventoryDeltas) (Inbo
 			applied, err := recordMovement(ctx, tx, itemID, locID, r.Quantity, r.Kind, FormatTime(at), ref)
 			if err != nil {
 				return err
+			}
+			if applied {
+				if err := db.insertStockEvent(ctx, tx, itemID, locID, r.Quantity, r.Kind, "inbound:"+d.Source, ref); err != nil {
+					return err
+				}
 			}
 			if applied && r.Quantity > 0 && !seen[itemID] {
 				seen[itemID] = true

@@ -248,6 +248,12 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	// each one (it is linked from the order page).
 	app.Get("/notifications", ops, notifications.List)
 	app.Get("/notifications/:id<int>", staff, notifications.Show)
+	webhooks := &handlers.Webhooks{DB: db}
+	app.Post("/integrations/webhooks", admins, webhooks.CreateForm)
+	app.Post("/integrations/webhooks/:id<int>/delete", admins, webhooks.DeleteForm)
+	app.Get("/api/v1/webhooks", admins, webhooks.List)
+	app.Post("/api/v1/webhooks", admins, webhooks.Create)
+	app.Delete("/api/v1/webhooks/:id<int>", admins, webhooks.Delete)
 
 	app.Get("/admin/users", allow(domain.RoleAdmin), admin.Users)
 	app.Post("/admin/users", allow(domain.RoleAdmin), admin.CreateUser)
