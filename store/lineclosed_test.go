@@ -16,8 +16,8 @@ func lineClosedMessages(tb testing.TB, db *store.DB) []string {
 	tb.Helper()
 	var out []string
 	err := db.View(tb.Context(), func(tx *sql.Tx) error {
-		rows, err := tx.Query(`SELECT o.number, m.line_no FROM outbox m JOIN orders o ON o.id = m.order_id
-			WHERE m.topic = 'line.closed' AND m.destination = 'erp' ORDER BY m.id`)
+		rows, err := tx.Query(`SELECT o.number, l.line_no FROM outbox m JOIN orders o ON o.id = m.order_id
+			JOIN order_lines l ON l.id = m.line_id WHERE m.topic = 'line.closed' AND m.destination = 'erp' ORDER BY m.id`)
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,10 @@ func TestLineClosed(t *testing.T) {
 		var lines []int
 		for _, e := range got {
 			if e.Topic == "line.closed" {
-				lines = append(lines, e.LineNo)
+				if e.Line == nil {
+					t.Fatalf("line.closed %s names no line", e.MessageID)
+				}
+				lines = append(lines, e.Line.LineNo)
 			}
 		}
 		if !slices.Equal(lines, []int{1, 2}) {

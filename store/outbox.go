@@ -22,7 +22,6 @@ type OutboxEntry struct {
 	Detail      string // the row's plain detail (a reason), if any
 	Attempts    int
 	CreatedAt   time.Time
-	LineNo      int // the order line a line.closed message is about; 0 when none
 	// Order is the order the message is about (ID 0 when none), with
 	// every line; Group and GroupLines the fulfilment group, if any.
 	Order      domain.Order
