@@ -64,7 +64,7 @@ bench-search-http: build
 	@./$(BIN) serve --auto-release=false --addr $(BENCH_ADDR) --db $(BENCH_DB) >/dev/null 2>&1 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null' EXIT; \
 	for i in $$(seq 120); do curl -sf -o /dev/null http://$(BENCH_ADDR)/login && break; sleep 1; done; \
-	./$(BIN) loadgen --mode search --addr $(BENCH_ADDR) --password demo1234 --duration 5s >/dev/null; \
+	./$(BIN) loadgen --mode search --addr $(BENCH_ADDR) --password demo1234 --duration 5s >/dev/null 2>&1 || true; \
 	t0=$$(awk '{ print $$14 + $$15 }' /proc/$$pid/stat); \
 	./$(BIN) loadgen --mode search --addr $(BENCH_ADDR) --password demo1234 --clients 4 --duration $(LOADGEN_DURATION) --samples 200 | tee /tmp/oms-loadgen.$$$$; \
 	t1=$$(awk '{ print $$14 + $$15 }' /proc/$$pid/stat); \
