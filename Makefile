@@ -7,7 +7,7 @@ BIN := bin/oms
 ADDR ?= $(or $(OMS_ADDR),localhost:8080)
 DB ?= $(or $(OMS_DB),data/oms.db)
 
-.PHONY: run build test generate check-generated vet bench fuzz seed-bench clean
+.PHONY: run build test generate check-generated vet bench bench-search-http bench-intake-http fuzz seed-bench clean
 
 run: build
 	./$(BIN) serve --demo --addr $(ADDR) --db $(DB)
@@ -48,6 +48,36 @@ bench:
 		*) printf '%s\n' "$$line" ;; \
 		esac; \
 	done
+
+# The external view of issue 9: a server in its own process and `oms loadgen`
+# in another, over HTTP on 127.0.0.1. Each prints the load average at start
+# and end and the server's CPU time per request (from /proc, Linux).
+#   make bench-search-http BENCH_DB=data/seed-1m.db   4 clients searching a
+#     copy of a database made by `oms seed --orders 1000000` (the server
+#     migrates it, so do not point it at a file others use)
+#   make bench-intake-http                            16 clients posting
+#     5-line orders to a fresh demo database
+BENCH_DB ?= data/seed-1m.db
+BENCH_ADDR ?= 127.0.0.1:8102
+LOADGEN_DURATION ?= 60s
+bench-search-http: build
+	@./$(BIN) serve --auto-release=false --addr $(BENCH_ADDR) --db $(BENCH_DB) >/dev/null 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null' EXIT; \
+	for i in $$(seq 120); do curl -sf -o /dev/null http://$(BENCH_ADDR)/login && break; sleep 1; done; \
+	./$(BIN) loadgen --mode search --addr $(BENCH_ADDR) --password demo1234 --duration 5s >/dev/null 2>&1 || true; \
+	t0=$$(awk '{ print $$14 + $$15 }' /proc/$$pid/stat); \
+	./$(BIN) loadgen --mode search --addr $(BENCH_ADDR) --password demo1234 --clients 4 --duration $(LOADGEN_DURATION) --samples 200 | tee /tmp/oms-loadgen.$$$$; \
+	t1=$$(awk '{ print $$14 + $$15 }' /proc/$$pid/stat); \
+	n=$$(awk '$$2 ~ /^[0-9]+$$/ { n += $$2 } END { print n }' /tmp/oms-loadgen.$$$$); rm -f /tmp/oms-loadgen.$$$$; \
+	echo "server CPU: $$(( (t1 - t0) * 10 )) ms for $$n requests, $$(( (t1 - t0) * 10000 / n )) µs a request"
+bench-intake-http: build
+	@db=$$(mktemp -d)/demo.db; ./$(BIN) serve --demo --addr $(BENCH_ADDR) --db $$db >/dev/null 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null' EXIT; \
+	for i in $$(seq 120); do curl -sf -o /dev/null http://$(BENCH_ADDR)/login && break; sleep 1; done; \
+	t0=$$(awk '{ print $$14 + $$15 }' /proc/$$pid/stat); \
+	./$(BIN) loadgen --mode intake --addr $(BENCH_ADDR) --token demo-token --clients 16 --duration $(LOADGEN_DURATION); \
+	t1=$$(awk '{ print $$14 + $$15 }' /proc/$$pid/stat); \
+	echo "server CPU: $$(( (t1 - t0) * 10 )) ms"
 
 # A short fuzz run of the X12 reader (CI runs it after the tests).
 FUZZTIME ?= 20s

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -379,4 +380,60 @@ func TestSourceOrderCancelRestPolicy(t *testing.T) {
 		t.Fatalf("trace does not say why: %v", res.Trace)
 	}
 	checkInvariants(t, n.db)
+}
+
+// TestRaiseBreachesResolves checks the sweep's resolutions: an sla_release
+// breach goes once its order no longer waits for release, and a backorder
+// exception goes once its line has nothing backordered, and the sla_ship
+// breach of the order's unshipped groups stays open.
+func TestRaiseBreachesResolves(t *testing.T) {
+	n := newNetwork(t)
+	n.item(t, "A", false, map[string]int64{"DAL": 10})
+	ctx := t.Context()
+	num, _ := plannedOrder(t, n, "SO-B2")
+	exec(t, n.db, `UPDATE orders SET created_at = '2026-11-01T10:00:00.000Z', requested_date = '2026-11-02' WHERE number = ?`, num)
+	if raised, err := n.db.RaiseBreaches(ctx); err != nil || raised != 2 {
+		t.Fatalf("raised %d, %v; want sla_release and sla_ship", raised, err)
+	}
+	// A backorder exception on a line that has nothing backordered.
+	exec(t, n.db, `INSERT INTO exceptions (kind, order_id, order_line_id, severity, summary, sla_due_at, created_at)
+		SELECT 'backorder_aging', l.order_id, l.id, 'medium', 'aging 0', '2026-11-03T00:00:00.000Z', '2026-11-03T00:00:00.000Z'
+		FROM order_lines l WHERE l.order_id = (SELECT id FROM orders WHERE number = ?) AND l.qty_backordered = 0`, num)
+	if _, err := n.db.RaiseBreaches(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := scalarString(t, n.db, `SELECT group_concat(kind || ' ' || status) FROM exceptions WHERE status = 'resolved'`); got != "backorder_aging resolved" {
+		t.Fatalf("after the first sweep the resolved exceptions are %q, want the backorder exception only", got)
+	}
+	exec(t, n.db, `UPDATE orders SET status = 'released' WHERE number = ?`, num)
+	if _, err := n.db.RaiseBreaches(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	n.db.View(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.Query(`SELECT kind || ' ' || summary, status FROM exceptions WHERE kind IN ('sla_release', 'sla_ship', 'backorder_aging')`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k, s string
+			rows.Scan(&k, &s)
+			got[strings.Fields(k)[0]+" "+strings.Fields(k)[len(strings.Fields(k))-1]] = s
+		}
+		return rows.Err()
+	})
+	want := map[string]string{"sla_release capture.": "resolved", "sla_ship 2026-11-02.": "open", "backorder_aging 0": "resolved"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("exceptions %v, want %v", got, want)
+	}
+}
+
+func scalarString(tb testing.TB, db *store.DB, q string, args ...any) string {
+	tb.Helper()
+	var s sql.NullString
+	if err := db.View(context.Background(), func(tx *sql.Tx) error { return tx.QueryRow(q, args...).Scan(&s) }); err != nil {
+		tb.Fatal(err)
+	}
+	return s.String
 }

@@ -353,7 +353,7 @@ func (db *DB) RaiseBreaches(ctx context.Context) (int, error) {
 				JOIN inbound_supply s ON s.id = (SELECT id FROM inbound_supply WHERE item_id = l.item_id AND status = 'open'
 					ORDER BY expected_date, id LIMIT 1)
 				WHERE l.qty_backordered > 0 AND s.expected_date < ? AND o.status NOT IN ('draft', 'cancelled', 'closed')
-					AND NOT EXISTS (SELECT 1 FROM exceptions x WHERE x.kind = 'backorder_late' AND x.order_line_id = l.id AND x.status <> 'resolved')
+					AND NOT EXISTS (SELECT 1 FROM exceptions x WHERE x.order_id = l.order_id AND x.kind = 'backorder_late' AND x.order_line_id = l.id AND x.status <> 'resolved')
 				LIMIT 2000`, []any{today}},
 		}
 		for _, s := range stmts {
@@ -369,13 +369,19 @@ func (db *DB) RaiseBreaches(ctx context.Context) (int, error) {
 		n, _ := r.RowsAffected()
 		raised = int(n)
 		resolves := []struct{ note, where string }{
-			{"Released or no longer waiting.", `kind = 'sla_release' AND order_id IN (SELECT id FROM orders
-				WHERE status NOT IN ('open', 'allocated', 'partially_allocated'))`},
+			{"Released or no longer waiting.", `kind = 'sla_release' AND (SELECT status FROM orders o WHERE o.id = exceptions.order_id)
+				NOT IN ('open', 'allocated', 'partially_allocated')`},
 			{"Nothing left to ship.", `kind = 'sla_ship' AND NOT EXISTS (SELECT 1 FROM fulfilment_groups g
 				WHERE g.order_id = exceptions.order_id AND g.status IN ('planned', 'released'))`},
-			{"Backorder filled or cancelled.", `kind IN ('backorder_late', 'backorder_aging') AND order_line_id IN (SELECT id FROM order_lines
-				WHERE qty_backordered = 0)`},
+			{"Backorder filled or cancelled.", `kind IN ('backorder_late', 'backorder_aging')
+				AND (SELECT qty_backordered FROM order_lines l WHERE l.id = exceptions.order_line_id) = 0`},
 		}
+		// Each test is a lookup by the exception's own order or line: an
+		// IN over a subquery built the set of every order not waiting (or
+		// every line without a backorder), about a million ids, and a
+		// NOT EXISTS without the order scanned every open exception per
+		// backordered line. At 1,000,000 orders the sweep held the single
+		// writer for minutes, so nobody could sign in or place an order.
 		for _, r := range resolves {
 			if err := resolveExceptions(ctx, tx, "system", nowText, r.note, r.where); err != nil {
 				return fmt.Errorf("resolve breaches: %w", err)

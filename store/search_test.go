@@ -161,3 +161,51 @@ func TestSearchCustomers(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchNewestMatchesUnion checks the newest-first search, whose union
+// of key matches is gathered in Go, against the other sorts, whose union is
+// one SQL statement: the same orders, the same count, newest first by id,
+// and pages that neither repeat nor skip an order.
+func TestSearchNewestMatchesUnion(t *testing.T) {
+	db, s := standardDB(t)
+	ctx := context.Background()
+	keys := []string{s.OnHold, "SO-10000", s.PartlyShippedPO, s.ShippedTracking, "sku-1042", s.AcmeAccount, "acme indus",
+		"Acme Industral", "Acme Industrial Supply Co.", "fort wor", "fort worth", s.JaneEmail, "214-555-0142", "acme", "nothing-matches"}
+	for _, key := range keys {
+		for _, filter := range []store.OrderQuery{{}, {HasBackorder: true}, {Status: domain.StatusShipped}} {
+			q := filter
+			q.Q, q.Sort, q.Limit = key, store.SortOldest, 200
+			all, err := db.SearchOrders(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[int64]bool{}
+			for _, o := range all.Orders {
+				want[o.ID] = true
+			}
+			q.Sort, q.Limit = store.SortNewest, 2
+			var got []int64
+			for q.Offset = 0; q.Offset < len(want)+4; q.Offset += q.Limit {
+				page, err := db.SearchOrders(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page.Orders) > 0 && (page.Total != all.Total || page.AtCap != all.AtCap) {
+					t.Errorf("%q %+v: newest counts %d (at cap %v), oldest %d (%v)", key, filter, page.Total, page.AtCap, all.Total, all.AtCap)
+				}
+				for _, o := range page.Orders {
+					got = append(got, o.ID)
+				}
+			}
+			if len(got) != len(want) {
+				t.Errorf("%q %+v: newest first gave %d orders, oldest first %d", key, filter, len(got), len(want))
+			}
+			for i, id := range got {
+				if !want[id] || (i > 0 && got[i-1] <= id) {
+					t.Errorf("%q %+v: newest first gave %v, not the same orders by id descending", key, filter, got)
+					break
+				}
+			}
+		}
+	}
+}
