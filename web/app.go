@@ -22,6 +22,7 @@ import (
 	"github.com/oms/oms/store"
 	"github.com/oms/oms/views"
 	"github.com/oms/oms/web/httpx"
+	"github.com/oms/oms/web/live"
 )
 
 // Config is what the app needs beside the store.
@@ -45,6 +46,8 @@ type Config struct {
 	// Endpoints are the sync destinations the dispatcher sends and their
 	// URLs, for the Integrations page.
 	Endpoints map[string]string
+	// Live is the live-update hub; nil: New makes one over db.
+	Live *live.Hub
 }
 
 // withDefaults fills unset fields.
@@ -127,6 +130,11 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	allocation := &handlers.Allocation{DB: db}
 	inbound := &handlers.InboundAPI{DB: db}
 	integrations := &handlers.Integrations{DB: db, Endpoints: cfg.Endpoints}
+	hub := cfg.Live
+	if hub == nil {
+		hub = live.New(db, live.Config{Logger: cfg.Logger})
+	}
+	liveH := &handlers.Live{DB: db, Hub: hub}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS), oneContentLength)
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -147,8 +155,10 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/login", authH.Login)
 	app.Post("/logout", authH.Logout)
 
-	app.Use(requireUser)
+	app.Use(requireUser, changeMark(db))
 	app.Get("/", home.Show)
+	// Live updates: the stream names what changed; the pages fetch it.
+	app.Get("/live", liveH.Stream)
 
 	app.Get("/inventory", inventory.List)
 	app.Get("/inventory/short", inventory.Short)
@@ -206,6 +216,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	// them, customer service reads them.
 	readers := allow(domain.RoleCSR, domain.RoleOps)
 	app.Get("/exceptions", readers, exceptions.List)
+	app.Get("/exceptions/alert", ops, liveH.Alert)
 	app.Post("/exceptions/claim", ops, exceptions.Claim)
 	app.Post("/exceptions/bulk", ops, exceptions.Bulk)
 	app.Post("/exceptions/views", readers, exceptions.SaveView)
