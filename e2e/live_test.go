@@ -130,6 +130,9 @@ func TestLiveUpdates(t *testing.T) {
 	if v := testapp.Run(t, ctx, chromedp.Text(`#actions h2`)); v != version {
 		t.Fatalf("the actions panel being worked in was replaced (%q -> %q)", version, v)
 	}
+	if note := testapp.Run(t, ctx, chromedp.Text(`#order-actions [data-testid="live-note"]`)); !strings.Contains(note, "changed while you were working here") {
+		t.Fatalf("the panel kept for the person typing does not say the order changed: %q", note)
+	}
 	testapp.Screenshot(t, ctx, "live-order-updated-form-kept")
 	// Once the form is given up, the panel catches up by itself.
 	err = chromedp.Do(ctx,

@@ -99,6 +99,14 @@
       if (!next) return;
       if (partBusy(part)) {
         part.setAttribute("data-live-stale", "");
+        if (!part.querySelector(".live-note")) {
+          var note = document.createElement("p");
+          note.className = "live-note";
+          note.setAttribute("role", "status");
+          note.setAttribute("data-testid", "live-note");
+          note.textContent = "This changed while you were working here. It updates once you have finished.";
+          part.prepend(note);
+        }
         return;
       }
       if (next.outerHTML === part.outerHTML) return;
