@@ -20,6 +20,7 @@ import (
 	"github.com/oms/oms/edi"
 	"github.com/oms/oms/store"
 	"github.com/oms/oms/web"
+	"github.com/oms/oms/web/live"
 )
 
 func main() {
@@ -160,7 +161,11 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	}
 	ediService := &edi.Service{DB: db, Dir: *ediDir, Log: log}
+	// The live-update hub stops polling before the store closes.
+	hub := live.New(db, live.Config{Logger: log})
+	defer hub.Close()
 	app := web.New(db, web.Config{
+		Live:         hub,
 		EDI:          ediService,
 		Endpoints:    endpoints,
 		Demo:         *demoMode,
