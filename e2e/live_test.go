@@ -23,7 +23,7 @@ import (
 // through the API and the page shows it without a reload, leaving alone the
 // form the person is typing in; on the exception queue a new credit hold
 // appears with the operations alert; the server restarts on the same
-// address and a change after it still shows.
+// address and a change after it still shows; the home counts move too.
 func TestLiveUpdates(t *testing.T) {
 	var s fixtures.Standard
 	a := testapp.New(t, web.Config{}, func(db *store.DB) {
@@ -202,6 +202,24 @@ func TestLiveUpdates(t *testing.T) {
 		t.Fatal("the queue reloaded across the restart")
 	}
 	testapp.Screenshot(t, ctx, "live-queue-after-restart")
+
+	// The home dashboards: the counts move when an order is held.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(`#home-tiles`),
+		chromedp.Evaluate[chromedp.Void](`window.liveMarker = 1`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tiles := testapp.Run(t, ctx, chromedp.Evaluate[string](`document.querySelector('#home-tiles').innerText`))
+	heldOrder("PO-LIVE-4")
+	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`document.querySelector('#home-tiles').innerText !== `+jsString(tiles))); err != nil {
+		t.Fatalf("the home counts did not move: %v", err)
+	}
+	if !testapp.Run(t, ctx, chromedp.Evaluate[bool](noReload)) {
+		t.Fatal("the home page reloaded")
+	}
 }
 
 // listenAgain listens on addr, which a server just closed.
