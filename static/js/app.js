@@ -89,7 +89,9 @@
     if (e.detail.elt && e.detail.elt.hasAttribute && e.detail.elt.hasAttribute("data-live")) e.detail.headers["OMS-Live"] = "1";
   });
   document.addEventListener("htmx:beforeSwap", function (e) {
-    var region = e.detail.elt;
+    // The element that asked (not the target: the search form swaps the
+    // results region, which is live too, and that answer is swapped whole).
+    var region = e.detail.requestConfig && e.detail.requestConfig.elt;
     if (!region || !region.hasAttribute || !region.hasAttribute("data-live")) return;
     e.detail.shouldSwap = false;
     if (!e.detail.xhr || e.detail.xhr.status !== 200) return;
