@@ -118,6 +118,24 @@
       document.dispatchEvent(new CustomEvent("live:updated", { detail: { part: fresh } }));
     });
   });
+  // The page's stream ends as the page goes, so that it never holds one of
+  // the browser's few connections to the server (six over HTTP/1.1) while
+  // the next page loads.
+  var streams = [];
+  if (window.htmx) {
+    htmx.createEventSource = function (url) {
+      var source = new EventSource(url, { withCredentials: true });
+      streams.push(source);
+      return source;
+    };
+  }
+  window.addEventListener("pagehide", function () {
+    streams.forEach(function (s) { s.close(); });
+  });
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted && streams.length) window.location.reload();
+  });
+
   // A part left alone is refreshed once nobody works in it any more.
   window.setInterval(function () {
     document.querySelectorAll("[data-live-stale]").forEach(function (part) {
