@@ -22,6 +22,7 @@ import (
 	"github.com/oms/oms/inbox"
 	"github.com/oms/oms/store"
 	"github.com/oms/oms/web"
+	"github.com/oms/oms/web/live"
 )
 
 func main() {
@@ -175,7 +176,11 @@ func serve(args []string, log *slog.Logger) error {
 	}
 	ediService := &edi.Service{DB: db, Dir: *ediDir, Log: log}
 	fileInbox := &inbox.Watcher{DB: db, Dir: *inboxDir, MaxSize: maxMB << 20, Retention: keepInbox, Log: log}
+	// The live-update hub stops polling before the store closes.
+	hub := live.New(db, live.Config{Logger: log})
+	defer hub.Close()
 	app := web.New(db, web.Config{
+		Live:         hub,
 		EDI:          ediService,
 		Endpoints:    endpoints,
 		SMTPAddr:     syncCfg.smtp.Addr,

@@ -47,6 +47,9 @@ const (
 	ExceptionSortAge   = "age"   // oldest first
 	ExceptionSortValue = "value" // highest order value first
 	ExceptionSortPrio  = "priority"
+	// ExceptionSortNewest is the most recently raised first (the live
+	// alert of new exceptions).
+	ExceptionSortNewest = "newest"
 )
 
 // ExceptionQuery filters the queue. Owner is "" (anyone), "me", "none"
@@ -58,6 +61,7 @@ type ExceptionQuery struct {
 	Breached bool
 	Q        string // order number, customer account or name
 	ID       int64  // one exception
+	After    int64  // only exceptions with an id above this (raised since)
 	Sort     string
 	Limit    int
 	Offset   int
@@ -73,6 +77,9 @@ func (db *DB) Exceptions(ctx context.Context, q ExceptionQuery) ([]ExceptionRow,
 	}
 	if q.ID != 0 {
 		where, args = append(where, `e.id = ?`), append(args, q.ID)
+	}
+	if q.After != 0 {
+		where, args = append(where, `e.id > ?`), append(args, q.After)
 	}
 	switch q.Owner {
 	case "":
@@ -104,6 +111,8 @@ func (db *DB) Exceptions(ctx context.Context, q ExceptionQuery) ([]ExceptionRow,
 		order = `e.created_at, e.id`
 	case ExceptionSortValue:
 		order = `coalesce(o.total_cents, 0) DESC, e.id`
+	case ExceptionSortNewest:
+		order = `e.id DESC`
 	case ExceptionSortPrio:
 		order = `CASE e.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, coalesce(o.priority, 9), e.sla_due_at, e.id`
 	}

@@ -18,6 +18,11 @@ type Chrome struct {
 	Nav   string // the active navigation entry
 	Flash string
 	Query string // the global search box's text
+	// LiveMark is where the page's live updates start ("" for none: the
+	// page does not listen); AlertAfter is the last exception the
+	// operations alert need not mention.
+	LiveMark   string
+	AlertAfter int64
 }
 
 // AssetVersion is appended to static URLs so that they can be cached for a

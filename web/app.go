@@ -22,6 +22,7 @@ import (
 	"github.com/oms/oms/store"
 	"github.com/oms/oms/views"
 	"github.com/oms/oms/web/httpx"
+	"github.com/oms/oms/web/live"
 )
 
 // Config is what the app needs beside the store.
@@ -52,6 +53,8 @@ type Config struct {
 	// InboxDir is the folder of the ERP's CSV files (package inbox), shown
 	// on the Integrations page.
 	InboxDir string
+	// Live is the live-update hub; nil: New makes one over db.
+	Live *live.Hub
 }
 
 // withDefaults fills unset fields.
@@ -135,6 +138,11 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	inbound := &handlers.InboundAPI{DB: db}
 	notifications := &handlers.Notifications{DB: db, SMTPAddr: cfg.SMTPAddr, From: cfg.EmailFrom}
 	integrations := &handlers.Integrations{DB: db, Endpoints: cfg.Endpoints, InboxDir: cfg.InboxDir}
+	hub := cfg.Live
+	if hub == nil {
+		hub = live.New(db, live.Config{Logger: cfg.Logger})
+	}
+	liveH := &handlers.Live{DB: db, Hub: hub}
 
 	app.Use(requestLog(cfg.Logger), recover.New(), securityHeaders(cfg.TLS), oneContentLength)
 	app.Use("/static", func(c *fiber.Ctx) error {
@@ -155,8 +163,10 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	app.Post("/login", authH.Login)
 	app.Post("/logout", authH.Logout)
 
-	app.Use(requireUser)
+	app.Use(requireUser, changeMark(db))
 	app.Get("/", home.Show)
+	// Live updates: the stream names what changed; the pages fetch it.
+	app.Get("/live", liveH.Stream)
 
 	app.Get("/inventory", inventory.List)
 	app.Get("/inventory/short", inventory.Short)
@@ -214,6 +224,7 @@ func New(db *store.DB, cfg Config) *fiber.App {
 	// them, customer service reads them.
 	readers := allow(domain.RoleCSR, domain.RoleOps)
 	app.Get("/exceptions", readers, exceptions.List)
+	app.Get("/exceptions/alert", ops, liveH.Alert)
 	app.Post("/exceptions/claim", ops, exceptions.Claim)
 	app.Post("/exceptions/bulk", ops, exceptions.Bulk)
 	app.Post("/exceptions/views", readers, exceptions.SaveView)

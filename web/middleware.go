@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/oms/oms/domain"
+	"github.com/oms/oms/store"
 	"github.com/oms/oms/web/httpx"
 )
 
@@ -114,9 +115,34 @@ func sessions(st *httpx.SessionStore) fiber.Handler {
 		if strings.HasPrefix(c.Path(), "/api/") && c.Cookies(httpx.CookieName) == "" {
 			return c.Next()
 		}
-		if err := httpx.LoadSession(c, st); err != nil {
+		load := httpx.LoadSession
+		if c.Path() == "/live" || c.Get(LiveHeader) == "1" {
+			load = httpx.LoadSessionQuietly
+		}
+		if err := load(c, st); err != nil {
 			return err
 		}
+		return c.Next()
+	}
+}
+
+// LiveHeader marks the requests the live updates make (app.js sets it):
+// they are not the person's doing, so they do not keep a session alive.
+const LiveHeader = "OMS-Live"
+
+// changeMark reads how far the committed changes go before a page reads
+// its data, so that the page's live updates start from there and miss
+// nothing committed in between. Only full pages listen.
+func changeMark(db *store.DB) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if c.Method() != fiber.MethodGet || httpx.IsHTMX(c) || strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/live" {
+			return c.Next()
+		}
+		m, err := db.ChangeMark(c.UserContext())
+		if err != nil {
+			return err
+		}
+		httpx.SetChangeMark(c, m)
 		return c.Next()
 	}
 }

@@ -3,7 +3,9 @@ package httpx
 import (
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
+	"github.com/oms/oms/store"
 	"github.com/oms/oms/views"
+	"github.com/oms/oms/web/live"
 )
 
 // IsHTMX reports whether the request came from htmx and wants a partial: a
@@ -27,14 +29,24 @@ func Chrome(c *fiber.Ctx, nav string) (views.Chrome, error) {
 	if err != nil {
 		return views.Chrome{}, err
 	}
-	return views.Chrome{
+	ch := views.Chrome{
 		User:  CurrentUser(c),
 		CSRF:  CSRFToken(c),
 		Nav:   nav,
 		Flash: flash,
 		Query: c.Query("q"),
-	}, nil
+	}
+	if m, ok := c.Locals(localChangeMark).(store.ChangeMark); ok {
+		ch.LiveMark, ch.AlertAfter = live.FormatMark(m), m.Exception
+	}
+	return ch, nil
 }
+
+const localChangeMark = "httpx.changemark"
+
+// SetChangeMark records how far the committed changes went before the
+// page's own reads: the page's live updates start from there.
+func SetChangeMark(c *fiber.Ctx, m store.ChangeMark) { c.Locals(localChangeMark, m) }
 
 // Redirect sends the browser to url after a successful POST: HX-Redirect for
 // htmx, 303 See Other for a plain form.

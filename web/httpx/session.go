@@ -192,6 +192,18 @@ type state struct {
 // never for a page view, and the sign-in form's CSRF token is signed
 // instead (see CSRFToken).
 func LoadSession(c *fiber.Ctx, st *SessionStore) error {
+	return loadSession(c, st, true)
+}
+
+// LoadSessionQuietly is LoadSession for requests that are not the person's
+// doing (the live-update stream and the refreshes it sets off): it never
+// writes, so such requests neither cost a write each nor keep an idle
+// session alive.
+func LoadSessionQuietly(c *fiber.Ctx, st *SessionStore) error {
+	return loadSession(c, st, false)
+}
+
+func loadSession(c *fiber.Ctx, st *SessionStore, touch bool) error {
 	req, err := http.NewRequestWithContext(context.WithoutCancel(c.UserContext()), "GET", "/", nil)
 	if err != nil {
 		return err
@@ -217,6 +229,9 @@ func LoadSession(c *fiber.Ctx, st *SessionStore) error {
 		}
 	}
 	_, hasCSRF := sess.Values[keyCSRF].(string)
+	if !touch {
+		return nil
+	}
 	// Touch sessions at most once a minute so that the idle timeout moves
 	// without a write on every request.
 	if !hasCSRF || st.DB.Now().Sub(rec.lastSeen) > time.Minute {
