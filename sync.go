@@ -33,7 +33,7 @@ type syncConfig struct {
 }
 
 // destinations the dispatcher may send, with their flag and variable names.
-var destinations = []string{"erp", "wms", "vendor", "webhook"}
+var destinations = []string{"erp", "wms", "vendor"}
 
 func syncFlags(fs *flag.FlagSet) syncConfig {
 	c := syncConfig{endpoints: map[string]*dispatch.Endpoint{}}
