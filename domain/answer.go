@@ -147,6 +147,9 @@ func (g FulfilmentGroup) CarrierText() string {
 	if IsPickup(g.Carrier) {
 		return "Customer pickup"
 	}
+	if strings.EqualFold(strings.TrimSpace(g.Service), strings.TrimSpace(g.Carrier)) {
+		return strings.TrimSpace(g.Carrier) // "LTL" with service "LTL": say it once
+	}
 	return strings.TrimSpace(g.Carrier + " " + g.Service)
 }
 

@@ -116,3 +116,18 @@ func TestTrackingURL(t *testing.T) {
 		})
 	}
 }
+
+func TestCarrierTextSaysACarrierOnce(t *testing.T) {
+	for _, c := range []struct {
+		g    domain.FulfilmentGroup
+		want string
+	}{
+		{domain.FulfilmentGroup{Carrier: "LTL", Service: "LTL"}, "LTL"},
+		{domain.FulfilmentGroup{Carrier: "UPS", Service: "Ground"}, "UPS Ground"},
+		{domain.FulfilmentGroup{Carrier: "FedEx"}, "FedEx"},
+	} {
+		if got := c.g.CarrierText(); got != c.want {
+			t.Errorf("%q %q: %q, want %q", c.g.Carrier, c.g.Service, got, c.want)
+		}
+	}
+}
