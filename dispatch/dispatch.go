@@ -153,10 +153,17 @@ func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
 }
 
 func (d *Dispatcher) loop(ctx context.Context) {
+	Poll(ctx, d.cfg.Poll, d.cfg.Logger, "dispatch outbox", d.RunOnce)
+}
+
+// Poll runs once until ctx ends: again at once while it finds work, after
+// wait when it finds none or fails (logging the failure as what). The
+// outbox's senders (this dispatcher, the customer e-mail sender) share it.
+func Poll(ctx context.Context, wait time.Duration, log *slog.Logger, what string, once func(context.Context) (int, error)) {
 	for {
-		n, err := d.RunOnce(ctx)
+		n, err := once(ctx)
 		if err != nil && ctx.Err() == nil {
-			d.cfg.Logger.Warn("dispatch outbox", "err", err)
+			log.Warn(what, "err", err)
 		}
 		if n > 0 && err == nil {
 			continue
@@ -164,7 +171,7 @@ func (d *Dispatcher) loop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(d.cfg.Poll):
+		case <-time.After(wait):
 		}
 	}
 }

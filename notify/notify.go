@@ -81,20 +81,7 @@ const KeptReason = "no SMTP server is configured (OMS_SMTP_ADDR)."
 
 // Run sends until ctx ends.
 func (s *Sender) Run(ctx context.Context) {
-	for {
-		n, err := s.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.cfg.Logger.Warn("send customer e-mails", "err", err)
-		}
-		if n > 0 && err == nil {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(s.cfg.Poll):
-		}
-	}
+	dispatch.Poll(ctx, s.cfg.Poll, s.cfg.Logger, "send customer e-mails", s.RunOnce)
 }
 
 // RunOnce claims one batch, sends or keeps each e-mail and records the
