@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/oms/oms/domain"
 	"github.com/oms/oms/store"
@@ -100,6 +101,30 @@ func TestReceiveStockFillsBackorders(t *testing.T) {
 		}
 		if a, b := lineBuckets(t, n.db, whole, 1), lineBuckets(t, n.db, whole, 2); a.Allocated != 4 || b.Allocated != 5 {
 			t.Fatalf("ship-complete order allocated %d and %d, want 4 and 5", a.Allocated, b.Allocated)
+		}
+		checkInvariants(t, n.db)
+	})
+	t.Run("SnapshotOfManyItems", func(t *testing.T) {
+		// A count that raises several items fills the backorders of each
+		// of them, and only of them, in one transaction.
+		n := newNetwork(t)
+		for _, sku := range []string{"A", "B", "C", "D"} {
+			n.item(t, sku, false, nil)
+		}
+		first := n.order(t, "SO-FIRST", false, map[string]int64{"B": 3})
+		second := n.order(t, "SO-SECOND", false, map[string]int64{"D": 2, "A": 1})
+		res, err := n.db.ApplyInventorySnapshot(t.Context(), store.InventorySnapshot{MessageID: "count-1", Location: "DAL", AsOf: time.Now().UTC().Add(-time.Minute),
+			Rows: []store.StockCount{{Row: 0, SKU: "A", OnHand: 9}, {Row: 1, SKU: "B", OnHand: 9}, {Row: 2, SKU: "C", OnHand: 9}, {Row: 3, SKU: "D", OnHand: 9}}})
+		if err != nil || res.Applied != 4 {
+			t.Fatalf("snapshot: %+v %v", res, err)
+		}
+		if b := lineBuckets(t, n.db, first, 1); b.Allocated != 3 || b.Backordered != 0 {
+			t.Errorf("%s line 1: %+v, want 3 allocated", first, b)
+		}
+		for line := 1; line <= 2; line++ {
+			if b := lineBuckets(t, n.db, second, line); b.Backordered != 0 {
+				t.Errorf("%s line %d still backordered: %+v", second, line, b)
+			}
 		}
 		checkInvariants(t, n.db)
 	})
