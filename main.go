@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -151,6 +152,16 @@ func serve(args []string, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	// OMS_CPU_PROFILE=file writes a CPU profile of the whole run, until a
+	// clean stop (SIGINT or SIGTERM), for `go tool pprof`: how issue 9's
+	// bounds under load were measured.
+	if f := os.Getenv("OMS_CPU_PROFILE"); f != "" {
+		stop, err := startCPUProfile(f)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	ctx := context.Background()
 	if *demoMode {
 		if err := setUpDemo(ctx, db, log); err != nil {
@@ -367,4 +378,20 @@ func migrate(args []string) error {
 		fmt.Println("applied", name)
 	}
 	return nil
+}
+
+// startCPUProfile profiles the process into file until the returned stop.
+func startCPUProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, fmt.Errorf("OMS_CPU_PROFILE: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("OMS_CPU_PROFILE: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

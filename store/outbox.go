@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -56,55 +57,70 @@ func (db *DB) ClaimOutbox(ctx context.Context, destinations []string, limit int,
 		return nil, nil
 	}
 	now := db.Now()
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(destinations)), ",")
-	args := []any{FormatTime(now)}
-	for _, d := range destinations {
-		args = append(args, d)
-	}
-	args = append(args, limit)
 	var claimed []OutboxEntry
 	err := db.Update(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.message_id, o.topic, o.destination, o.payload, o.attempts, o.created_at,
-			coalesce(o.order_id, 0), coalesce(o.group_id, 0), coalesce(o.line_id, 0),
-			o.order_id IS NOT NULL AND EXISTS (SELECT 1 FROM outbox p WHERE p.order_id = o.order_id AND p.destination = o.destination
-				AND p.id < o.id AND p.status IN ('pending', 'dead'))
-			FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND o.destination IN (`+marks+`)
-			ORDER BY o.id LIMIT ?`, args...)
-		if err != nil {
-			return fmt.Errorf("claim outbox: %w", err)
+		// One query per destination over outbox_destination (destination,
+		// status, id), which reads the due messages in id order and stops
+		// at limit. The planner's own choice without statistics, the
+		// pending index by next_attempt_at, read and sorted every due
+		// message of every destination to take a few: with thousands of
+		// e-mails waiting, each claim of 5 cost milliseconds of the writer.
+		type candidate struct {
+			e       OutboxEntry
+			blocked bool
+		}
+		var cands []candidate
+		for _, dest := range slices.Compact(slices.Sorted(slices.Values(destinations))) {
+			rows, err := tx.QueryContext(ctx, `SELECT o.id, o.message_id, o.topic, o.destination, o.payload, o.attempts, o.created_at,
+				coalesce(o.order_id, 0), coalesce(o.group_id, 0), coalesce(o.line_id, 0),
+				o.order_id IS NOT NULL AND EXISTS (SELECT 1 FROM outbox p WHERE p.order_id = o.order_id AND p.destination = o.destination
+					AND p.id < o.id AND p.status IN ('pending', 'dead'))
+				FROM outbox o INDEXED BY outbox_destination
+				WHERE o.destination = ? AND o.status = 'pending' AND o.next_attempt_at <= ?
+				ORDER BY o.id LIMIT ?`, dest, FormatTime(now), limit)
+			if err != nil {
+				return fmt.Errorf("claim outbox: %w", err)
+			}
+			for rows.Next() {
+				var c candidate
+				var created string
+				var groupID, lineID int64
+				if err := rows.Scan(&c.e.ID, &c.e.MessageID, &c.e.Topic, &c.e.Destination, &c.e.Detail, &c.e.Attempts, &created,
+					&c.e.Order.ID, &groupID, &lineID, &c.blocked); err != nil {
+					rows.Close()
+					return err
+				}
+				c.e.CreatedAt = ParseTime(created)
+				if groupID != 0 {
+					c.e.Group = &domain.FulfilmentGroup{ID: groupID}
+				}
+				if lineID != 0 {
+					c.e.Line = &domain.OrderLine{ID: lineID}
+				}
+				cands = append(cands, c)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		slices.SortFunc(cands, func(a, b candidate) int { return cmp.Compare(a.e.ID, b.e.ID) })
+		if len(cands) > limit {
+			cands = cands[:limit]
 		}
 		// first[key] is whether the key's first candidate may go; later
 		// candidates of the key follow it (their "blocked" is the first).
 		first := map[string]bool{}
-		for rows.Next() {
-			var e OutboxEntry
-			var created string
-			var blocked bool
-			var groupID, lineID int64
-			if err := rows.Scan(&e.ID, &e.MessageID, &e.Topic, &e.Destination, &e.Detail, &e.Attempts, &created,
-				&e.Order.ID, &groupID, &lineID, &blocked); err != nil {
-				rows.Close()
-				return err
-			}
-			e.CreatedAt = ParseTime(created)
-			if groupID != 0 {
-				e.Group = &domain.FulfilmentGroup{ID: groupID}
-			}
-			if lineID != 0 {
-				e.Line = &domain.OrderLine{ID: lineID}
-			}
+		for _, c := range cands {
+			e := c.e
 			ok, seen := first[e.Key()]
 			if !seen {
-				ok = !blocked
+				ok = !c.blocked
 				first[e.Key()] = ok
 			}
 			if ok {
 				claimed = append(claimed, e)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		until := FormatTime(now.Add(lease))
 		for _, e := range claimed {

@@ -87,3 +87,56 @@ func BenchmarkInventorySnapshot100kAllChanged(b *testing.B) {
 	b.ReportMetric(float64((processCPU()-cpu).Nanoseconds())/float64(n), "cpu-ns/op")
 	b.ReportMetric(float64(rows), "rows/op")
 }
+
+// BenchmarkClaimOutboxBacklog claims 5 messages for the ERP and WMS while
+// 5,000 customer e-mails wait, due, behind them: a claim reads what it
+// takes, not the whole backlog of other destinations (nor of its own).
+func BenchmarkClaimOutboxBacklog(b *testing.B) {
+	db := newDB(b)
+	ctx := context.Background()
+	due := store.FormatTime(time.Now().UTC().Add(-time.Minute))
+	err := db.Update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+			INSERT INTO outbox (message_id, topic, destination, payload, next_attempt_at, created_at)
+			SELECT 'mail-' || i, 'customer.backorder_notice', 'email', '', ?, ? FROM n`, due, due)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		// Messages for each destination every round, so that every claim
+		// finds work; what it claims is delivered.
+		n++
+		if err := db.Update(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.Exec(`INSERT INTO outbox (message_id, topic, destination, payload, next_attempt_at, created_at)
+				VALUES (?, 'order.accepted', 'erp', '', ?, ?), (?, 'group.released', 'wms', '', ?, ?)`,
+				fmt.Sprintf("erp-%d", n), due, due, fmt.Sprintf("wms-%d", n), due, due); err != nil {
+				return err
+			}
+			// As many e-mails as a claim takes, so the backlog stays 5,000.
+			_, err := tx.Exec(`WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 5)
+				INSERT INTO outbox (message_id, topic, destination, payload, next_attempt_at, created_at)
+				SELECT printf('mail-%d-%d', ?, i), 'customer.backorder_notice', 'email', '', ?, ? FROM k`, n, due, due)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+		got, err := db.ClaimOutbox(ctx, []string{"erp", "wms", "vendor"}, 5, time.Minute)
+		if err != nil || len(got) == 0 {
+			b.Fatalf("claimed %d: %v", len(got), err)
+		}
+		mail, err := db.ClaimOutbox(ctx, []string{"email"}, 5, time.Minute)
+		if err != nil || len(mail) != 5 {
+			b.Fatalf("claimed %d e-mails: %v", len(mail), err)
+		}
+		var done []store.DeliveryResult
+		for _, e := range append(got, mail...) {
+			done = append(done, store.DeliveryResult{ID: e.ID, Delivered: true})
+		}
+		if err := db.RecordDeliveries(ctx, done); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
