@@ -54,7 +54,8 @@ bench:
 # and end and the server's CPU time per request (from /proc, Linux).
 #   make bench-search-http BENCH_DB=data/seed-1m.db   4 clients searching a
 #     copy of a database made by `oms seed --orders 1000000` (the server
-#     migrates it, so do not point it at a file others use)
+#     migrates it and adds the sign-in csr@demo.test when it lacks it, so
+#     do not point it at a file others use)
 #   make bench-intake-http                            16 clients posting
 #     5-line orders to a fresh demo database; the outbox's messages go to
 #     `oms erpsim` in a third process standing in for the ERP and WMS (it
@@ -64,7 +65,8 @@ BENCH_DB ?= data/seed-1m.db
 BENCH_ADDR ?= 127.0.0.1:8102
 LOADGEN_DURATION ?= 60s
 bench-search-http: build
-	@./$(BIN) serve --auto-release=false --addr $(BENCH_ADDR) --db $(BENCH_DB) >/dev/null 2>&1 & pid=$$!; \
+	@echo demo1234 | ./$(BIN) user --db $(BENCH_DB) --email csr@demo.test --name "Search benchmark" --role csr >/dev/null 2>&1 || true; \
+	./$(BIN) serve --auto-release=false --addr $(BENCH_ADDR) --db $(BENCH_DB) >/dev/null 2>&1 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null' EXIT; \
 	for i in $$(seq 120); do curl -sf -o /dev/null http://$(BENCH_ADDR)/login && break; sleep 1; done; \
 	./$(BIN) loadgen --mode search --addr $(BENCH_ADDR) --password demo1234 --duration 5s >/dev/null 2>&1 || true; \
