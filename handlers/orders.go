@@ -61,6 +61,7 @@ func (h *Orders) List(c *fiber.Ctx) error {
 	}
 	res := views.OrderResultsProps{Filters: f, PerPage: OrdersPerPage}
 	found, err := h.DB.SearchOrders(ctx, orderQuery(f, OrdersPerPage))
+	searched := err == nil
 	switch domain.ErrorCode(err) {
 	case "":
 		res.Orders, res.Total, res.AtCap = found.Orders, found.Total, found.AtCap
@@ -71,7 +72,14 @@ func (h *Orders) List(c *fiber.Ctx) error {
 		return err
 	}
 	if f.Q != "" && f.Page == 1 {
-		if res.Customers, err = h.DB.SearchCustomers(ctx, f.Q, customersShown); err != nil {
+		// The customers the search matched, best first, as the orders
+		// were found; matched again only when the filters were refused.
+		if searched {
+			res.Customers, err = h.DB.CustomerSummaries(ctx, found.Customers[:min(len(found.Customers), customersShown)])
+		} else {
+			res.Customers, err = h.DB.SearchCustomers(ctx, f.Q, customersShown)
+		}
+		if err != nil {
 			return err
 		}
 	}

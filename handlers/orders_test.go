@@ -102,6 +102,12 @@ func TestSearchByEachKey(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "not a date") {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
+		// With text, the refused filter does not hide the customers the
+		// text names.
+		_, body = c.Get("/orders?from=soon&q=" + url.QueryEscape(s.AcmeContactEmail))
+		if got := testapp.Doc(t, body).Find(`[data-testid="customer-row"]`).Text(); !strings.Contains(body, "not a date") || !strings.Contains(got, s.AcmeAccount) {
+			t.Fatalf("customers section with a refused filter %q", got)
+		}
 	})
 }
 

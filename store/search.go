@@ -53,6 +53,11 @@ type OrderResults struct {
 	// when not counted (text, or no filter).
 	Filtered      int
 	FilteredAtCap bool
+	// Customers are the customers the text matched (account, name,
+	// e-mail, phone), best first, at most maxCustomerMatches: their orders
+	// are among Orders, and the results page lists the first of them
+	// (CustomerSummaries) without matching the text a second time.
+	Customers []int64
 }
 
 // filterCountCap bounds the count of orders passing filters without text:
@@ -179,10 +184,11 @@ func (db *DB) SearchOrders(ctx context.Context, q OrderQuery) (OrderResults, err
 			query = hitSelect + `, 0 FROM orders o JOIN customers c ON c.id = o.customer_id WHERE 1 = 1` + filter + order + ` LIMIT ? OFFSET ?`
 			args = append(fargs, limit+1, offset)
 		} else {
-			sources, err := db.matchSources(ctx, tx, text, filter, fargs, q.narrowing())
+			sources, customers, err := db.matchSources(ctx, tx, text, filter, fargs, q.narrowing())
 			if err != nil {
 				return err
 			}
+			res.Customers = customers
 			if q.Sort != SortOldest && q.Sort != SortValueHigh && q.Sort != SortValueLow {
 				return db.newestMatches(ctx, tx, sources, limit, offset, &res)
 			}
@@ -374,7 +380,7 @@ func (q OrderQuery) orderBy() string {
 // matchSources returns one SELECT of order ids per search key that text
 // may be, each under the filters and bounded by searchCap, with their
 // arguments in order.
-func (db *DB) matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []any, narrow string) ([]matchSource, error) {
+func (db *DB) matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []any, narrow string) ([]matchSource, []int64, error) {
 	var sources []matchSource
 	add := func(sel string, key ...any) {
 		sources = append(sources, matchSource{sql: `SELECT id FROM (` + sel + `)`, args: key})
@@ -426,7 +432,7 @@ func (db *DB) matchSources(ctx context.Context, tx *sql.Tx, text, filter string,
 	// newest first through orders_customer.
 	ids, err := db.matchCustomers(ctx, tx, text, maxCustomerMatches, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// One capped source per customer, each reading orders_customer
 	// backwards, so that a large account's thousands of orders are not
@@ -449,7 +455,7 @@ func (db *DB) matchSources(ctx context.Context, tx *sql.Tx, text, filter string,
 			`SELECT o.id FROM orders_ship_fts f JOIN orders o ON o.id = f.rowid WHERE orders_ship_fts MATCH ?`,
 			`f.rowid`, ` ORDER BY f.rowid DESC`, m)
 	}
-	return sources, nil
+	return sources, ids, nil
 }
 
 // matchSource is one search key's SELECT of order ids with its arguments.
@@ -467,13 +473,36 @@ func (db *DB) SearchCustomers(ctx context.Context, q string, limit int) ([]domai
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		out, err = inRank(ctx, tx, customerSummarySelect+` WHERE id IN`, ids, func(rows *sql.Rows) (int64, domain.CustomerSummary, error) {
-			c, err := scanCustomerSummary(rows)
-			return c.ID, c, err
-		})
+		out, err = customerSummaries(ctx, tx, ids)
 		return err
 	})
 	return out, err
+}
+
+// CustomerSummaries reads the customers of ids, in the order of ids (the
+// customers a search matched: OrderResults.Customers); ids no longer
+// there are left out.
+func (db *DB) CustomerSummaries(ctx context.Context, ids []int64) ([]domain.CustomerSummary, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []domain.CustomerSummary
+	err := db.View(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = customerSummaries(ctx, tx, ids)
+		return err
+	})
+	// Read in a later transaction than the search: a customer deleted in
+	// between has no row and is left out.
+	out = slices.DeleteFunc(out, func(c domain.CustomerSummary) bool { return c.ID == 0 })
+	return out, err
+}
+
+func customerSummaries(ctx context.Context, tx *sql.Tx, ids []int64) ([]domain.CustomerSummary, error) {
+	return inRank(ctx, tx, customerSummarySelect+` WHERE id IN`, ids, func(rows *sql.Rows) (int64, domain.CustomerSummary, error) {
+		c, err := scanCustomerSummary(rows)
+		return c.ID, c, err
+	})
 }
 
 // isPrefixable reports whether text is long enough, and number-like enough
