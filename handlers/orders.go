@@ -76,6 +76,7 @@ func (h *Orders) List(c *fiber.Ctx) error {
 		// were found; matched again only when the filters were refused.
 		if searched {
 			res.Customers, err = h.DB.CustomerSummaries(ctx, found.Customers[:min(len(found.Customers), customersShown)])
+			res.MoreCustomers = len(found.Customers) > customersShown
 		} else {
 			res.Customers, err = h.DB.SearchCustomers(ctx, f.Q, customersShown)
 		}

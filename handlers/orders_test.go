@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -30,7 +31,7 @@ func standardApp(t *testing.T) (*testapp.App, *testapp.Client, fixtures.Standard
 }
 
 func TestSearchByEachKey(t *testing.T) {
-	_, c, s := standardApp(t)
+	a, c, s := standardApp(t)
 	tests := []struct {
 		name, q  string
 		redirect string // an exact hit goes straight to the order
@@ -76,6 +77,27 @@ func TestSearchByEachKey(t *testing.T) {
 		d := testapp.Doc(t, body)
 		if got := d.Find(`[data-testid="customer-row"]`).Text(); !strings.Contains(got, s.AcmeAccount) {
 			t.Fatalf("customers section %q", got)
+		}
+		if d.Find(`[data-testid="more-customers"]`).Length() != 0 {
+			t.Fatal("one matching customer, yet the section says there are more")
+		}
+		// Twelve customers share a word: ten are listed, and the section
+		// says there are others.
+		if err := a.DB.Update(t.Context(), func(tx *sql.Tx) error {
+			for i := range 12 {
+				if _, err := tx.Exec(`INSERT INTO customers (account, name, type, credit_limit_cents, created_at)
+					VALUES (?, ?, 'b2b', 100000, '2026-11-01T00:00:00.000Z')`, fmt.Sprintf("ZEP%02d", i), fmt.Sprintf("Zephyr Trading %d", i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		_, body = c.Get("/orders?q=Zephyr")
+		d = testapp.Doc(t, body)
+		if n := d.Find(`[data-testid="customer-row"]`).Length(); n != 10 || d.Find(`[data-testid="more-customers"]`).Length() != 1 {
+			t.Fatalf("12 matching customers: %d rows listed, hint shown %v", n, d.Find(`[data-testid="more-customers"]`).Length() == 1)
 		}
 	})
 	t.Run("HTMXPartial", func(t *testing.T) {
