@@ -7,7 +7,7 @@ BIN := bin/oms
 ADDR ?= $(or $(OMS_ADDR),localhost:8080)
 DB ?= $(or $(OMS_DB),data/oms.db)
 
-.PHONY: run build test generate check-generated vet bench bench-search-http bench-intake-http fuzz seed-bench clean
+.PHONY: run build test generate check-generated vet bench bench-search-http bench-intake-http bench-signin-http fuzz seed-bench clean
 
 run: build
 	./$(BIN) serve --demo --addr $(ADDR) --db $(DB)
@@ -89,6 +89,21 @@ bench-intake-http: build
 	t1=$$(awk '{ print $$14 + $$15 }' /proc/$$pid/stat); s1=$$(awk '{ print $$14 + $$15 }' /proc/$$spid/stat); \
 	n=$$(awk '$$1 == "orders" && $$2 ~ /^[0-9]+$$/ { print $$2 }' $$dir/out); \
 	echo "server CPU: $$(( (t1 - t0) * 10 )) ms for $$n orders, $$(( (t1 - t0) * 10000 / n )) µs an order; receiver (oms erpsim) CPU: $$(( (s1 - s0) * 10 )) ms"
+
+# Issue 9's sign-in burst: 200 wrong passwords at once, for unknown accounts
+# from 200 addresses and then for one account, against a fresh server that
+# trusts the load generator's X-Forwarded-For; prints the answers and the
+# server's memory before and at its peak (VmHWM).
+bench-signin-http: build
+	@dir=$$(mktemp -d); \
+	OMS_TRUSTED_PROXIES=127.0.0.1 ./$(BIN) serve --demo --addr $(BENCH_ADDR) --db $$dir/demo.db --edi-dir $$dir/edi --inbox-dir $$dir/inbox \
+		--sim-fail-rate 0 >/dev/null 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
+	for i in $$(seq 120); do curl -sf -o /dev/null http://$(BENCH_ADDR)/login && break; sleep 1; done; sleep 2; \
+	echo "server memory before: $$(awk '/VmRSS/ { print $$2 / 1024 " MiB" }' /proc/$$pid/status)"; \
+	./$(BIN) loadgen --mode signin --addr $(BENCH_ADDR) --clients 200 --email '' --spread; \
+	./$(BIN) loadgen --mode signin --addr $(BENCH_ADDR) --clients 200 --email csr@demo.test; \
+	echo "server memory after: $$(awk '/VmRSS/ { print $$2 / 1024 " MiB" }' /proc/$$pid/status), peak $$(awk '/VmHWM/ { print $$2 / 1024 " MiB" }' /proc/$$pid/status)"
 
 # A short fuzz run of the X12 reader (CI runs it after the tests).
 FUZZTIME ?= 20s

@@ -2,6 +2,7 @@ package loadgen_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/oms/oms/demo"
@@ -73,6 +74,20 @@ func TestLoadgen(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSignInBurst: thirty wrong passwords at once for one account get
+// the account's five tries and then 429 with Retry-After, never a
+// session or a server error.
+func TestSignInBurst(t *testing.T) {
+	base, _ := demoApp(t)
+	rep, err := loadgen.SignInBurst(context.Background(), loadgen.Config{Addr: base, Email: "csr@demo.test", Clients: 30}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.NoAnswer != 0 || rep.Answers[http.StatusUnauthorized] != 5 || rep.Answers[http.StatusTooManyRequests] != 25 || rep.RetryAfter != 25 {
+		t.Fatalf("answers %v, %d with Retry-After, %d without answer", rep.Answers, rep.RetryAfter, rep.NoAnswer)
+	}
 }
 
 func TestMisspell(t *testing.T) {
