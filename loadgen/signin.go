@@ -25,8 +25,8 @@ type SignInReport struct {
 	// timeout (60 s) or failed on the connection.
 	NoAnswer int
 	// Elapsed runs from the first POST to the last answer.
-	Elapsed                time.Duration
-	LoadStart, LoadEnd     string
+	Elapsed             time.Duration
+	LoadStart, LoadEnd  string
 	Account             string // the account tried, or "" for unknown ones
 	SpreadOverAddresses bool
 }
