@@ -83,8 +83,8 @@ func TestCustomerEmailPages(t *testing.T) {
 		if href, _ := rows.Find("a").Attr("href"); href != fmt.Sprintf("/notifications/%d", es[0].ID) {
 			t.Errorf("link %q", href)
 		}
-		if tl := doc.Find(`#timeline`).Text(); !strings.Contains(tl, "Shipment e-mail to "+s.AcmeEmail) {
-			t.Errorf("timeline lacks the e-mail event: %s", tl)
+		if tl := doc.Find(`#timeline`).Text(); !strings.Contains(tl, "Shipment e-mail to "+s.AcmeEmail) || !strings.Contains(tl, "Customer e-mail") {
+			t.Errorf("timeline lacks the e-mail event, or its label: %s", tl)
 		}
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {

@@ -2096,6 +2096,9 @@ func eventKindLabel(kind string) string {
 	if rest, ok := strings.CutPrefix(kind, "edi."); ok {
 		return "EDI " + rest
 	}
+	if kind == "customer.email" {
+		return "Customer e-mail" // the spelling of every other screen
+	}
 	s := strings.NewReplacer(".", " ", "_", " ").Replace(kind)
 	return strings.ToUpper(s[:1]) + s[1:]
 }
