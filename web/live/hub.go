@@ -89,9 +89,14 @@ func (c Config) withDefaults() Config {
 }
 
 // Message is what one poll found, encoded once as server-sent events for
-// every subscriber. Its id is the mark it brings a listener up to.
+// every subscriber. Mark is what the hub has read up to. ID, the id the
+// browser keeps and sends back when it reconnects, is Mark too, except
+// while a broad event is held back (BroadEvery): then it is the mark from
+// before the change that raised it, so that a browser reconnecting before
+// the held event goes out catches up on it rather than losing it.
 type Message struct {
 	Mark  store.ChangeMark
+	ID    store.ChangeMark
 	Names []string
 	Data  []byte // the encoded events, ending with the id
 }
@@ -118,8 +123,9 @@ type Hub struct {
 	running   bool
 	closed    bool
 	lastBroad map[string]time.Time
-	pending   map[string]bool // broad events held back by BroadEvery
-	stopped   chan struct{}   // closed when the poller returns
+	pending   map[string]bool  // broad events held back by BroadEvery
+	heldFrom  store.ChangeMark // with pending: the mark before the first change held
+	stopped   chan struct{}    // closed when the poller returns
 }
 
 // New makes a hub over src; it polls only while someone listens.
@@ -232,6 +238,9 @@ func (h *Hub) tick(from store.ChangeMark) error {
 	var out []string
 	for _, n := range names {
 		if n == EventDashboard || n == EventExceptions {
+			if len(h.pending) == 0 {
+				h.heldFrom = from
+			}
 			h.pending[n] = true
 			continue
 		}
@@ -248,7 +257,11 @@ func (h *Hub) tick(from store.ChangeMark) error {
 	if len(out) == 0 {
 		return nil
 	}
-	h.fanOut(&Message{Mark: to, Names: out, Data: Encode(to, out)})
+	id := to
+	if len(h.pending) > 0 {
+		id = h.heldFrom
+	}
+	h.fanOut(&Message{Mark: to, ID: id, Names: out, Data: Encode(id, out)})
 	return nil
 }
 

@@ -291,6 +291,39 @@ func TestHubBroadEventsCoalesced(t *testing.T) {
 	}
 }
 
+// TestHubHeldEventNotLostOnReconnect: while a broad event is held back,
+// the id a browser keeps is the mark before the change that raised it, so
+// that one reconnecting before the held event goes out hears of it in its
+// catch-up; once it has gone out, the id is the mark again.
+func TestHubHeldEventNotLostOnReconnect(t *testing.T) {
+	src := &fakeStore{}
+	h := New(src, Config{Interval: time.Millisecond, BroadEvery: 300 * time.Millisecond, Logger: quiet()})
+	defer h.Close()
+	s, err := h.Subscribe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.change("SO-1")
+	if m := <-s.C; !slices.Contains(m.Names, EventDashboard) || m.ID != m.Mark {
+		t.Fatalf("first change: %v, id %v at mark %v", m.Names, m.ID, m.Mark)
+	}
+	src.change("SO-2")
+	m := <-s.C
+	if slices.Contains(m.Names, EventDashboard) || m.ID.Event != 1 || m.Mark.Event != 2 || !strings.Contains(string(m.Data), "id: 1.0.0\n") {
+		t.Fatalf("second change, dashboard held: %v, id %v at mark %v\n%s", m.Names, m.ID, m.Mark, m.Data)
+	}
+	// A browser reconnecting now, with that id, is told of the dashboard.
+	names, err := Changes(context.Background(), src, m.ID, m.Mark, 100)
+	if err != nil || !slices.Contains(names, EventDashboard) || !slices.Contains(names, OrderEvent("SO-2")) {
+		t.Fatalf("catch-up from the held id: %v %v", names, err)
+	}
+	// The held event goes out on its own, with the mark as its id.
+	m = <-s.C
+	if !slices.Equal(m.Names, []string{EventDashboard}) || m.ID != m.Mark || m.Mark.Event != 2 {
+		t.Fatalf("held event: %v, id %v at mark %v", m.Names, m.ID, m.Mark)
+	}
+}
+
 // wait waits for wg, failing the test after 10 seconds.
 func wait(t *testing.T, wg *sync.WaitGroup) {
 	t.Helper()
