@@ -23,7 +23,7 @@ type EndpointCard struct {
 	Pending       int
 	Failing       int
 	Dead          int
-	OldestPending string // age, "" when nothing waits
+	OldestPending string // age, "" when nothing waits ("none")
 	LastSuccess   string // "" when never
 	Topics        string // a webhook's topics, "" for other destinations
 }
@@ -312,7 +312,7 @@ func IntegrationsPage(ch Chrome, p IntegrationsProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if e.OldestPending == "" {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<span class=\"muted\">nothing waits</span>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<span class=\"muted\">none</span>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
