@@ -75,22 +75,13 @@ func withBackorders(ctx context.Context, tx *sql.Tx, itemIDs []int64) ([]int64, 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT j.value FROM json_each(?) j
+	out, err := queryColumn[int64](ctx, tx, `SELECT j.value FROM json_each(?) j
 		WHERE EXISTS (SELECT 1 FROM order_lines l WHERE l.item_id = j.value AND l.qty_backordered > 0)
 		ORDER BY j.key`, string(ids))
 	if err != nil {
 		return nil, fmt.Errorf("items with backorders: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // InboundResult says what became of an inbound message.
