@@ -567,11 +567,11 @@ func refreshOrderStatus(ctx context.Context, tx *sql.Tx, orderID int64, now stri
 		}
 	}
 	after, backordered, changed := deriveOrder(before, holds, invoiced, lines)
+	if err := setLineStatuses(ctx, tx, changed); err != nil {
+		return "", "", err
+	}
 	var ended []int64 // lines now shipped or cancelled: perhaps closed
 	for _, c := range changed {
-		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET status = ? WHERE id = ?`, string(c.status), c.id); err != nil {
-			return "", "", err
-		}
 		if c.status == domain.StatusShipped || c.status == domain.StatusCancelled {
 			ended = append(ended, c.id)
 		}
@@ -582,6 +582,26 @@ func refreshOrderStatus(ctx context.Context, tx *sql.Tx, orderID int64, now stri
 	_, err = tx.ExecContext(ctx, `UPDATE orders SET status = ?, has_hold = ?, has_backorder = ?, version = version + 1, updated_at = ? WHERE id = ?`,
 		string(after), holds > 0, backordered, now, orderID)
 	return before, after, err
+}
+
+// setLineStatuses stores the lines' new statuses in one statement: an
+// allocation changes the status of most of an order's lines, and a
+// statement per line was a tenth of its cost.
+func setLineStatuses(ctx context.Context, tx *sql.Tx, changed []lineStatus) error {
+	if len(changed) == 0 {
+		return nil
+	}
+	rows := make([][2]any, len(changed))
+	for i, c := range changed {
+		rows[i] = [2]any{c.id, string(c.status)}
+	}
+	j, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE order_lines SET status = j.status
+		FROM (SELECT value->>0 AS id, value->>1 AS status FROM json_each(?)) j WHERE order_lines.id = j.id`, string(j))
+	return err
 }
 
 // statusLine is a line's buckets and stored status.

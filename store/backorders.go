@@ -562,22 +562,16 @@ func refreshOrderStatuses(ctx context.Context, tx *sql.Tx, orders []int64, now s
 		return nil, err
 	}
 	out := make(map[int64][2]domain.OrderStatus, len(state))
-	var lineRows [][2]any
+	var lines []lineStatus
 	var orderRows [][4]any
 	for id, st := range state {
 		after, backordered, changed := deriveOrder(st.before, st.holds, false, st.lines)
-		for _, c := range changed {
-			lineRows = append(lineRows, [2]any{c.id, string(c.status)})
-		}
+		lines = append(lines, changed...)
 		orderRows = append(orderRows, [4]any{id, string(after), st.holds > 0, backordered})
 		out[id] = [2]domain.OrderStatus{st.before, after}
 	}
-	if len(lineRows) > 0 {
-		lj, _ := json.Marshal(lineRows)
-		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET status = j.status
-			FROM (SELECT value->>0 AS id, value->>1 AS status FROM json_each(?)) j WHERE order_lines.id = j.id`, string(lj)); err != nil {
-			return nil, err
-		}
+	if err := setLineStatuses(ctx, tx, lines); err != nil {
+		return nil, err
 	}
 	oj, _ := json.Marshal(orderRows)
 	if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = j.status, has_hold = j.hold, has_backorder = j.backorder,

@@ -123,13 +123,20 @@ func open(path string, wal walBounds) (*DB, error) {
 // more than RestartAt bytes of frames are in it, and cuts it to zero
 // bytes, waiting for readers, if the file still passes TruncateAt.
 type walBounds struct {
-	Every                            time.Duration
+	Every time.Duration
+	// IdleAfter is how long the WAL must go unchanged for the writers to
+	// count as paused.
+	IdleAfter                        time.Duration
 	SizeLimit, RestartAt, TruncateAt int
 }
 
 // defaultWAL keeps the WAL under 256 MB at the intake's full rate (about
-// 30 MB of WAL a second on the development machine).
-var defaultWAL = walBounds{Every: time.Second, SizeLimit: 64 << 20, RestartAt: 32 << 20, TruncateAt: 160 << 20}
+// 30 MB of WAL a second on the development machine) and at the rate of
+// back-to-back allocations (180 MB a second). A tick every second let the
+// WAL pass TruncateAt within one tick at that rate, and cutting a 180 MB
+// file held the writers for 75 to 200 ms; four ticks a second keep it
+// near RestartAt, and an idle tick costs a fifth of a millisecond.
+var defaultWAL = walBounds{Every: 250 * time.Millisecond, IdleAfter: time.Second, SizeLimit: 64 << 20, RestartAt: 32 << 20, TruncateAt: 160 << 20}
 
 // walFrameBytes is the size of a WAL frame: a page and its header.
 const walFrameBytes = 4096 + 24
@@ -144,14 +151,14 @@ const walFrameBytes = 4096 + 24
 // about 100 KB an order (7 GB in two minutes). So past RestartAt the
 // loop holds the writers off while it copies the last frames
 // (pauseWriters with PASSIVE); the next commit then starts the WAL over.
-// When the writers have paused since the last tick and anything is left
+// When the writers have paused for IdleAfter and anything is left
 // in the file, or the file passed TruncateAt because readers kept it from
 // starting over, it truncates the WAL (pauseWriters with TRUNCATE).
 func (db *DB) checkpointLoop(wal walBounds) {
 	defer close(db.stopped)
 	t := time.NewTicker(wal.Every)
 	defer t.Stop()
-	lastFrames := -1
+	lastFrames, still := -1, 0 // still: ticks since the frame count changed
 	for {
 		select {
 		case <-db.stop:
@@ -161,22 +168,55 @@ func (db *DB) checkpointLoop(wal walBounds) {
 			if err := db.checkpoint.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
 				continue
 			}
-			idle := frames == lastFrames
+			if frames == lastFrames {
+				still++
+			} else {
+				still = 0
+			}
 			lastFrames = frames
+			idle := still > 0 && time.Duration(still)*wal.Every >= wal.IdleAfter
 			// How long each case waits for the write connection: a writer
 			// that holds it through a long transaction is not idle, and the
 			// next tick's PASSIVE copies its frames without stopping it;
 			// only a WAL past TruncateAt is worth waiting for.
 			switch size := db.walSize(); {
 			case size > int64(wal.TruncateAt):
+				db.catchUp(frames)
 				db.pauseWriters(`PRAGMA wal_checkpoint(TRUNCATE)`, 5*time.Second)
-				lastFrames = -1
+				lastFrames, still = -1, 0
 			case idle && size > 0:
 				db.pauseWriters(`PRAGMA wal_checkpoint(TRUNCATE)`, 20*time.Millisecond)
-				lastFrames = -1
+				lastFrames, still = -1, 0
 			case frames*walFrameBytes > wal.RestartAt:
+				db.catchUp(frames)
 				db.pauseWriters(`PRAGMA wal_checkpoint(PASSIVE)`, 100*time.Millisecond)
 			}
+		}
+	}
+}
+
+// catchUpFrames is how many frames the writers may add during a
+// checkpoint for the checkpoint that holds them off to follow at once:
+// copying them takes about a millisecond.
+const catchUpFrames = 256
+
+// catchUp runs PASSIVE checkpoints, without holding the writers off, until
+// the writers added few frames during the last one (at most four rounds),
+// so that the checkpoint that holds them off next copies only those. A
+// tick's PASSIVE checkpoint under full intake takes 100 ms or more, and
+// the held checkpoint after it copied everything written meanwhile: every
+// writer waited 30 to 200 ms, the slowest allocations and captures.
+// frames is the WAL's frame count after the last checkpoint.
+func (db *DB) catchUp(frames int) {
+	for range 4 {
+		var busy, now, copied int
+		if err := db.checkpoint.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &now, &copied); err != nil {
+			return
+		}
+		added := now - frames
+		frames = now
+		if added < catchUpFrames {
+			return
 		}
 	}
 }

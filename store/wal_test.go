@@ -15,7 +15,7 @@ import (
 // throughout, and to be cut to nothing once the writers stop. With only
 // PASSIVE checkpoints the file grew for as long as the writes went on.
 func TestWALStaysBounded(t *testing.T) {
-	bounds := walBounds{Every: 50 * time.Millisecond, SizeLimit: 256 << 10, RestartAt: 128 << 10, TruncateAt: 1 << 20}
+	bounds := walBounds{Every: 50 * time.Millisecond, IdleAfter: 50 * time.Millisecond, SizeLimit: 256 << 10, RestartAt: 128 << 10, TruncateAt: 1 << 20}
 	db, err := open(filepath.Join(t.TempDir(), "oms.db"), bounds)
 	if err != nil {
 		t.Fatal(err)
