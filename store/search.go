@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/oms/oms/domain"
 )
@@ -43,7 +44,9 @@ type OrderQuery struct {
 // OrderResults is one page of matching orders.
 type OrderResults struct {
 	Orders []domain.OrderHit
-	// Total counts the matches up to a cap; AtCap says there may be more.
+	// Total counts the matches up to a cap; AtCap says there may be more:
+	// Total reached the cap or, newest first, a key whose share of the cap
+	// is split among customers matched more than its share.
 	// Counting a million orders exactly for every keystroke would cost more
 	// than the search itself.
 	Total int
@@ -195,7 +198,7 @@ func (db *DB) SearchOrders(ctx context.Context, q OrderQuery) (OrderResults, err
 			var parts []string
 			var sargs []any
 			for _, s := range sources {
-				parts = append(parts, s.sql)
+				parts = append(parts, s.capped(s.limit))
 				sargs = append(sargs, s.args...)
 			}
 			// Sorts other than newest first read the matches' rows.
@@ -244,12 +247,19 @@ func (db *DB) SearchOrders(ctx context.Context, q OrderQuery) (OrderResults, err
 func (db *DB) newestMatches(ctx context.Context, tx *sql.Tx, sources []matchSource, limit, offset int, res *OrderResults) error {
 	seen := make(map[int64]struct{}, 256)
 	var ids []int64
+	full := false // a source returned its limit: there may be more matches
 	for _, s := range sources {
-		rows, err := tx.QueryContext(ctx, s.sql, s.args...)
+		// One id past the limit says the key matches more than it.
+		rows, err := tx.QueryContext(ctx, s.capped(s.limit+1), s.args...)
 		if err != nil {
 			return fmt.Errorf("search orders: %w", err)
 		}
+		n := 0
 		for rows.Next() {
+			if n++; n > s.limit {
+				full = true
+				break
+			}
 			var id int64
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
@@ -265,7 +275,9 @@ func (db *DB) newestMatches(ctx context.Context, tx *sql.Tx, sources []matchSour
 			return fmt.Errorf("search orders: %w", err)
 		}
 	}
+	res.AtCap = full || len(ids) >= searchCap
 	if offset >= len(ids) {
+		res.Total = len(ids)
 		return nil
 	}
 	slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
@@ -282,13 +294,9 @@ func (db *DB) newestMatches(ctx context.Context, tx *sql.Tx, sources []matchSour
 			return err
 		}
 		res.Orders = append(res.Orders, h)
-		res.Total = len(ids)
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	res.AtCap = res.Total >= searchCap
-	return nil
+	res.Total = len(ids)
+	return rows.Err()
 }
 
 // filters turns the query's filters into SQL on orders o.
@@ -349,8 +357,8 @@ func (q OrderQuery) filters() (string, []any, error) {
 	return b.String(), args, nil
 }
 
-// narrowing is an extra filter for keys outside orders (SKU, tracking,
-// ship-to name) when the query asks for holds or backorders: the order ids
+// narrowing is an extra filter for keys outside orders (SKU, tracking
+// number) when the query asks for holds or backorders: the order ids
 // from the small partial index of 0002 are gathered once and each key match
 // is checked against them before its order row is read. A common SKU has
 // thousands of lines; reading all their orders to find the few with a
@@ -382,11 +390,11 @@ func (q OrderQuery) orderBy() string {
 // arguments in order.
 func (db *DB) matchSources(ctx context.Context, tx *sql.Tx, text, filter string, fargs []any, narrow string) ([]matchSource, []int64, error) {
 	var sources []matchSource
-	add := func(sel string, key ...any) {
-		sources = append(sources, matchSource{sql: `SELECT id FROM (` + sel + `)`, args: key})
+	add := func(sel string, limit int, key ...any) {
+		sources = append(sources, matchSource{sql: sel, args: key, limit: limit})
 	}
 	capped := func(sel, order string, key ...any) {
-		add(sel+filter+order+` LIMIT `+fmt.Sprint(searchCap), append(key, fargs...)...)
+		add(sel+filter+order, searchCap, append(key, fargs...)...)
 	}
 	// joined is capped for keys outside orders: without filters the key's
 	// own index answers alone (bare); with filters each match is joined to
@@ -394,7 +402,7 @@ func (db *DB) matchSources(ctx context.Context, tx *sql.Tx, text, filter string,
 	// the index lookup itself.
 	joined := func(bare, withOrders, idCol, order string, key ...any) {
 		if filter == "" {
-			add(bare+order+` LIMIT `+fmt.Sprint(searchCap), key...)
+			add(bare+order, searchCap, key...)
 			return
 		}
 		if narrow != "" {
@@ -437,31 +445,51 @@ func (db *DB) matchSources(ctx context.Context, tx *sql.Tx, text, filter string,
 	// One capped source per customer, each reading orders_customer
 	// backwards, so that a large account's thousands of orders are not
 	// sorted to find its newest; the cap is shared among the customers.
-	perCustomer := max(50, searchCap/max(1, len(ids)))
+	perCustomer := perSource(len(ids))
 	for _, id := range ids {
-		add(`SELECT o.id FROM orders o WHERE o.customer_id = ?`+filter+` ORDER BY o.created_at DESC LIMIT `+fmt.Sprint(perCustomer),
+		add(`SELECT o.id FROM orders o WHERE o.customer_id = ?`+filter+` ORDER BY o.created_at DESC`, perCustomer,
 			append([]any{id}, fargs...)...)
 	}
 	// Ship-to name: FTS5 in descending rowid order reads only the newest
-	// searchCap matches of even a common word. A text of three words or
-	// more that names customers is a company's name ("Summit Industrial
-	// Supply Co."): its orders came through the customers above, and the
-	// ship-to names of those orders start with it. Intersecting the
-	// doclists of its common words over a million ship-to names cost 8 to
-	// 50 ms of SQLite time (the more, the fewer orders match), so it is not
-	// asked for.
-	if m := ftsQuery(text); m != "" && !strings.Contains(text, "@") && !(len(ids) > 0 && len(strings.Fields(text)) >= 3) {
-		joined(`SELECT rowid AS id FROM orders_ship_fts f WHERE orders_ship_fts MATCH ?`,
-			`SELECT o.id FROM orders_ship_fts f JOIN orders o ON o.id = f.rowid WHERE orders_ship_fts MATCH ?`,
-			`f.rowid`, ` ORDER BY f.rowid DESC`, m)
+	// searchCap matches of even a common word, given whole words
+	// (shipToQuery). A text of three words or more that names customers is
+	// a company's name ("Summit Industrial Supply Co."): its orders came
+	// through the customers above, and the ship-to names of those orders
+	// start with it. Intersecting the doclists of its common words over a
+	// million ship-to names cost 8 to 50 ms of SQLite time (the more, the
+	// fewer orders match), so it is not asked for.
+	if !strings.Contains(text, "@") && !(len(ids) > 0 && len(strings.Fields(text)) >= 3) {
+		m, err := shipToQuery(ctx, tx, text)
+		if err != nil {
+			return nil, nil, err
+		}
+		if m != "" {
+			joined(`SELECT rowid AS id FROM orders_ship_fts f WHERE orders_ship_fts MATCH ?`,
+				`SELECT o.id FROM orders_ship_fts f JOIN orders o ON o.id = f.rowid WHERE orders_ship_fts MATCH ?`,
+				`f.rowid`, ` ORDER BY f.rowid DESC`, m)
+		}
 	}
 	return sources, ids, nil
 }
 
-// matchSource is one search key's SELECT of order ids with its arguments.
+// perSource shares searchCap among n sources of one key (customers), at
+// least 50 each so that the first page, newest first,
+// is the same as with no share.
+func perSource(n int) int {
+	return max(50, (searchCap+n-1)/max(1, n))
+}
+
+// matchSource is one search key's SELECT of order ids (column id) with
+// its arguments, to be read up to limit ids.
 type matchSource struct {
-	sql  string
-	args []any
+	sql   string
+	args  []any
+	limit int
+}
+
+// capped is the source's SELECT of at most n ids.
+func (s matchSource) capped(n int) string {
+	return `SELECT id FROM (` + s.sql + ` LIMIT ` + fmt.Sprint(n) + `)`
 }
 
 // SearchCustomers finds customers as matchCustomers does (account, name
@@ -531,18 +559,12 @@ func phoneDigits(text string) (string, bool) {
 // the last one as a prefix (the CSR may still be typing it) unless text
 // ends after it ("Supply Co."): a short prefix such as "co" makes FTS5
 // merge the doclists of every word it starts (company, construction,
-// contractors, ...), which took 50 ms over a million ship-to names.
+// contractors, ...) before it returns a match.
 // Words are quoted, so FTS5 syntax in the text is taken literally. It
 // returns "" when text has no word with a letter.
 func ftsQuery(text string) string {
-	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	hasLetter := false
-	for _, w := range words {
-		if strings.ContainsFunc(w, unicode.IsLetter) {
-			hasLetter = true
-		}
-	}
-	if !hasLetter || len(words) > 8 {
+	words, prefix := ftsWords(text)
+	if len(words) == 0 {
 		return ""
 	}
 	var b strings.Builder
@@ -550,11 +572,81 @@ func ftsQuery(text string) string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(`"` + w + `"`)
-		if i == len(words)-1 && !endsWord(text) {
-			b.WriteByte('*')
-		}
+		b.WriteString(ftsQuote(w))
 	}
+	if prefix {
+		b.WriteByte('*')
+	}
+	return b.String()
+}
+
+// ftsWords splits search text into the words FTS5 matches, and says
+// whether the last is a prefix (text does not end after it). It returns
+// no words when text has no word with a letter, or more than eight words.
+func ftsWords(text string) ([]string, bool) {
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) > 8 || !slices.ContainsFunc(words, func(w string) bool { return strings.ContainsFunc(w, unicode.IsLetter) }) {
+		return nil, false
+	}
+	return words, !endsWord(text)
+}
+
+// ftsQuote quotes a word for FTS5, so that its syntax is taken literally.
+func ftsQuote(w string) string { return `"` + strings.ReplaceAll(w, `"`, `""`) + `"` }
+
+// maxPrefixWords bounds how many whole words a search puts in place of a
+// prefix the CSR is still typing; a prefix that starts more (one or two
+// letters) stays a prefix.
+const maxPrefixWords = 24
+
+// shipToQuery is the FTS5 query of orders_ship_fts for search text: as
+// ftsQuery, except that a last word still being typed is replaced by the
+// whole words of ship-to names it starts (migration 0090), so that FTS5
+// reads only the newest matches instead of merging every such word's
+// doclist first. It returns "" when no ship-to name can match: no name has
+// a word that the prefix starts.
+func shipToQuery(ctx context.Context, q querier, text string) (string, error) {
+	words, prefix := ftsWords(text)
+	if len(words) == 0 {
+		return "", nil
+	}
+	last := words[len(words)-1]
+	// The vocabulary holds words as the tokenizer folds them; only ASCII
+	// is folded here the same way (lower case).
+	if !prefix || strings.ContainsFunc(last, func(r rune) bool { return r >= utf8.RuneSelf }) {
+		return ftsQuery(text), nil
+	}
+	folded := strings.ToLower(last)
+	terms, err := queryColumn[string](ctx, q, `SELECT term FROM ship_name_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?`,
+		folded, folded+"\U0010FFFF", maxPrefixWords+1)
+	if err != nil {
+		return "", fmt.Errorf("ship-to name words: %w", err)
+	}
+	return prefixExpanded(words[:len(words)-1], terms, ftsQuery(text)), nil
+}
+
+// prefixExpanded is the FTS5 query that every one of whole appears and one
+// of terms, the words a prefix starts; asPrefix when terms are too many
+// to list, and "" when there are none.
+func prefixExpanded(whole, terms []string, asPrefix string) string {
+	switch {
+	case len(terms) == 0:
+		return ""
+	case len(terms) > maxPrefixWords:
+		return asPrefix
+	}
+	var b strings.Builder
+	for _, w := range whole {
+		b.WriteString(ftsQuote(w) + " AND ")
+	}
+	b.WriteByte('(')
+	for i, t := range terms {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteString(ftsQuote(t))
+	}
+	b.WriteByte(')')
 	return b.String()
 }
 

@@ -3,30 +3,53 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
 	"testing"
+
+	"github.com/oms/oms/store"
 )
 
-// TestShipNamesIndexedAtCommit checks migration 0013: ship-to names of new
-// orders are searchable as soon as their transaction commits, a rename
-// before or after that is what the index holds, an order deleted before it
-// was indexed leaves no trace, and the index stays sound throughout.
-func TestShipNamesIndexedAtCommit(t *testing.T) {
+// TestShipNamesSearchable checks migrations 0013 and 0090: the ship-to
+// names of new orders are searchable by word, whole or being typed, as
+// soon as their transaction commits; a rename before or after that finds
+// the order by its new name only; a deleted or rolled-back order is not
+// found; and both full-text indexes stay sound throughout.
+func TestShipNamesSearchable(t *testing.T) {
 	n := newNetwork(t)
 	ctx := context.Background()
-	matches := func(word string) int {
+	found := func(text string) []string {
 		t.Helper()
-		return count(t, n.db, `SELECT count(*) FROM orders_ship_fts WHERE orders_ship_fts MATCH ?`, word)
+		r, err := n.db.SearchOrders(ctx, store.OrderQuery{Q: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var numbers []string
+		for _, o := range r.Orders {
+			numbers = append(numbers, o.Number)
+		}
+		slices.Sort(numbers)
+		return numbers
 	}
-	sound := func() {
+	expect := func(when string, want map[string][]string) {
 		t.Helper()
+		for text, numbers := range want {
+			if got := found(text); !slices.Equal(got, numbers) {
+				t.Errorf("%s: %q finds %v, want %v", when, text, got, numbers)
+			}
+		}
 		if err := n.db.Update(ctx, func(tx *sql.Tx) error {
-			_, err := tx.Exec(`INSERT INTO orders_ship_fts (orders_ship_fts) VALUES ('integrity-check')`)
-			return err
+			for _, fts := range []string{"orders_ship_fts", "ship_names_fts"} {
+				if _, err := tx.Exec(`INSERT INTO ` + fts + ` (` + fts + `) VALUES ('integrity-check')`); err != nil {
+					return fmt.Errorf("%s: %w", fts, err)
+				}
+			}
+			return nil
 		}); err != nil {
-			t.Fatalf("index unsound: %v", err)
+			t.Fatalf("%s: index unsound: %v", when, err)
 		}
 		if c := count(t, n.db, `SELECT count(*) FROM orders_ship_fts_pending`); c != 0 {
-			t.Fatalf("%d orders left pending after commit", c)
+			t.Fatalf("%s: %d orders left pending after commit", when, c)
 		}
 	}
 	insert := func(tx *sql.Tx, number, name string) error {
@@ -43,7 +66,7 @@ func TestShipNamesIndexedAtCommit(t *testing.T) {
 	}
 
 	exec(func(tx *sql.Tx) error {
-		for _, o := range [][2]string{{"SO-1", "Harbor Freight Dock"}, {"SO-2", "Lakeside Clinic"}, {"SO-3", "Gone Tomorrow"}} {
+		for _, o := range [][2]string{{"SO-1", "Harbor Freight Dock"}, {"SO-2", "Lakeside Clinic"}, {"SO-3", "Gone Tomorrow"}, {"SO-5", "Lakeside Clinic"}} {
 			if err := insert(tx, o[0], o[1]); err != nil {
 				return err
 			}
@@ -55,13 +78,12 @@ func TestShipNamesIndexedAtCommit(t *testing.T) {
 		_, err := tx.Exec(`DELETE FROM orders WHERE number = 'SO-3'`)
 		return err
 	})
-	if matches("harbor") != 1 || matches("riverside") != 1 || matches("lakeside") != 0 || matches("gone") != 0 {
-		t.Fatalf("after the first commit: harbor %d riverside %d lakeside %d gone %d",
-			matches("harbor"), matches("riverside"), matches("lakeside"), matches("gone"))
-	}
-	sound()
+	expect("after the first commit", map[string][]string{
+		"harbor": {"SO-1"}, "Harb": {"SO-1"}, "freight dock": {"SO-1"}, "freight do": {"SO-1"}, "riverside": {"SO-2"},
+		"lakeside": {"SO-5"}, "clinic": {"SO-2", "SO-5"}, "cli": {"SO-2", "SO-5"}, "gone": nil, "gon": nil, "harbor zz": nil,
+	})
 
-	// Renamed and deleted once indexed.
+	// Renamed and deleted later.
 	exec(func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`UPDATE orders SET ship_name = 'Summit Foods' WHERE number = 'SO-1'`); err != nil {
 			return err
@@ -69,12 +91,11 @@ func TestShipNamesIndexedAtCommit(t *testing.T) {
 		_, err := tx.Exec(`DELETE FROM orders WHERE number = 'SO-2'`)
 		return err
 	})
-	if matches("harbor") != 0 || matches("summit") != 1 || matches("riverside") != 0 {
-		t.Fatalf("after the second commit: harbor %d summit %d riverside %d", matches("harbor"), matches("summit"), matches("riverside"))
-	}
-	sound()
+	expect("after the second commit", map[string][]string{
+		"harbor": nil, "summit": {"SO-1"}, "summ": {"SO-1"}, "riverside": nil, "clinic": {"SO-5"},
+	})
 
-	// A transaction that fails indexes nothing and leaves nothing pending.
+	// A transaction that fails adds no name.
 	if err := n.db.Update(ctx, func(tx *sql.Tx) error {
 		if err := insert(tx, "SO-4", "Phantom Depot"); err != nil {
 			return err
@@ -83,8 +104,54 @@ func TestShipNamesIndexedAtCommit(t *testing.T) {
 	}); err == nil {
 		t.Fatal("the failing transaction committed")
 	}
-	if matches("phantom") != 0 {
-		t.Fatal("a rolled-back order is in the index")
+	expect("after a rollback", map[string][]string{"phantom": nil})
+	if c := count(t, n.db, `SELECT count(*) FROM ship_names WHERE name = 'Phantom Depot'`); c != 0 {
+		t.Fatal("a rolled-back order's name is in the dictionary")
 	}
-	sound()
+}
+
+// TestSearchShareAtCap checks that a search whose customers share the cap
+// of matches says there are more when one customer has more orders than
+// its share, though fewer orders than the cap were gathered: two customers
+// share 1,000 (500 each), one has 600 orders, so 510 are read of 610.
+func TestSearchShareAtCap(t *testing.T) {
+	n := newNetwork(t)
+	ctx := context.Background()
+	if err := n.db.Update(ctx, func(tx *sql.Tx) error {
+		var ids []int64
+		for _, name := range []string{"Granite Ridge Supply", "Granite Falls Supply"} {
+			r, err := tx.Exec(`INSERT INTO customers (account, name, type, credit_limit_cents, created_at) VALUES (?, ?, 'b2b', 100000000, ?)`,
+				"G"+name[8:10], name, testTime)
+			if err != nil {
+				return err
+			}
+			id, _ := r.LastInsertId()
+			ids = append(ids, id)
+		}
+		for i := range 610 {
+			customer := ids[0]
+			if i%61 == 0 {
+				customer = ids[1]
+			}
+			if _, err := tx.Exec(`INSERT INTO orders (number, channel, customer_id, ship_name, ship_line1, ship_city, ship_region, ship_postal_code,
+					status, created_by, created_at, updated_at)
+				VALUES (?, 'phone', ?, 'Dock', '1 Main St', 'Dallas', 'TX', '75201', 'backordered', 'test', ?, ?)`,
+				fmt.Sprintf("SO-%d", 1000+i), customer, testTime, testTime); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := n.db.SearchOrders(ctx, store.OrderQuery{Q: "granite supply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total != 510 || !r.AtCap {
+		t.Errorf("total %d, at cap %v; want 510 and at cap", r.Total, r.AtCap)
+	}
+	if len(r.Orders) != 50 || r.Orders[0].Number != "SO-1609" || r.Orders[49].Number != "SO-1560" {
+		t.Errorf("first page: %d orders, %s to %s; want the 50 newest, SO-1609 to SO-1560", len(r.Orders), r.Orders[0].Number, r.Orders[len(r.Orders)-1].Number)
+	}
 }
