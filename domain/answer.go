@@ -274,17 +274,17 @@ func StatusAnswer(f AnswerFacts) string {
 	case StatusCancelled:
 		return "Cancelled: nothing on this order will ship."
 	case StatusOpen:
-		return fmt.Sprintf("Received %s and not yet assigned to a warehouse.", day(f.CreatedAt))
+		return fmt.Sprintf("Received %s and not yet assigned to a warehouse.", day(f.CreatedAt, f.Now))
 	}
 	if len(f.OpenHolds) > 0 && t.Units.Shipped == 0 {
 		// Held before anything shipped: the hold is the answer; what is
 		// reserved or backordered meanwhile follows it.
-		parts = append(parts, holdPhrase(f.OpenHolds, "nothing ships"))
+		parts = append(parts, holdPhrase(f.OpenHolds, "nothing ships", f.Now))
 		if locs := groupLocations(f.Groups, "planned", "released"); len(locs) > 0 {
 			parts = append(parts, "stock is reserved at "+joinAnd(locs))
 		}
 		if len(f.Backorders) > 0 {
-			parts = append(parts, backorderPhrase(f.Backorders))
+			parts = append(parts, backorderPhrase(f.Backorders, f.Now))
 		}
 		if late := lateBy(f); late != "" && len(f.Backorders) > 0 {
 			parts = append(parts, late)
@@ -305,7 +305,7 @@ func StatusAnswer(f AnswerFacts) string {
 		if f.Status == StatusClosed {
 			s += " and invoiced"
 		}
-		parts = append(parts, s+shipmentPhrase(shipped))
+		parts = append(parts, s+shipmentPhrase(shipped, f.Now))
 	case t.Units.Shipped > 0:
 		lines := plural(t.LiveLines, "line")
 		s := fmt.Sprintf("%d of %d %s shipped", t.ShippedLines, t.LiveLines, lines)
@@ -315,11 +315,11 @@ func StatusAnswer(f AnswerFacts) string {
 		case t.PartShippedLines > 0:
 			s = fmt.Sprintf("%d of %d %s shipped in full and %d in part", t.ShippedLines, t.LiveLines, lines, t.PartShippedLines)
 		}
-		parts = append(parts, s+shipmentPhrase(shipped))
+		parts = append(parts, s+shipmentPhrase(shipped, f.Now))
 	}
 	released := groupsIn(f.Groups, "released")
 	if len(released) > 0 {
-		parts = append(parts, releasedPhrase(released, t.Units.Shipped > 0))
+		parts = append(parts, releasedPhrase(released, t.Units.Shipped > 0, f.Now))
 	}
 	if t.Units.Allocated > 0 {
 		// Units planned at locations and not released yet, beside any
@@ -327,7 +327,7 @@ func StatusAnswer(f AnswerFacts) string {
 		parts = append(parts, allocatedPhrase(f, t.Units.Shipped > 0 || len(released) > 0))
 	}
 	if len(f.Backorders) > 0 {
-		parts = append(parts, backorderPhrase(f.Backorders))
+		parts = append(parts, backorderPhrase(f.Backorders, f.Now))
 		if late := lateBy(f); late != "" {
 			parts = append(parts, late)
 		}
@@ -336,7 +336,7 @@ func StatusAnswer(f AnswerFacts) string {
 		parts = append(parts, fmt.Sprintf("%s not yet assigned to a warehouse", count64(open, "unit")))
 	}
 	if len(f.OpenHolds) > 0 {
-		parts = append(parts, holdPhrase(f.OpenHolds, "nothing more ships"))
+		parts = append(parts, holdPhrase(f.OpenHolds, "nothing more ships", f.Now))
 	}
 	if t.Units.Cancelled > 0 && f.Status != StatusClosed {
 		parts = append(parts, count64(t.Units.Cancelled, "unit")+" cancelled")
@@ -372,12 +372,12 @@ func groupsIn(groups []FulfilmentGroup, status string) []FulfilmentGroup {
 
 // shipmentPhrase is " from Dallas DC on Nov 24 via UPS 1Z…" for one
 // shipment, " in 2 shipments: …, …" for several.
-func shipmentPhrase(shipped []FulfilmentGroup) string {
+func shipmentPhrase(shipped []FulfilmentGroup, now time.Time) string {
 	switch len(shipped) {
 	case 0:
 		return ""
 	case 1:
-		return " " + oneShipment(shipped[0])
+		return " " + oneShipment(shipped[0], now)
 	}
 	var each []string
 	for i, g := range shipped {
@@ -385,15 +385,15 @@ func shipmentPhrase(shipped []FulfilmentGroup) string {
 			each = append(each, fmt.Sprintf("and %d more", len(shipped)-maxListed))
 			break
 		}
-		each = append(each, oneShipment(g))
+		each = append(each, oneShipment(g, now))
 	}
 	return fmt.Sprintf(" in %d shipments: %s", len(shipped), strings.Join(each, ", "))
 }
 
-func oneShipment(g FulfilmentGroup) string {
+func oneShipment(g FulfilmentGroup, now time.Time) string {
 	s := "from " + g.LocationName
 	if !g.ShippedAt.IsZero() {
-		s += " on " + day(g.ShippedAt)
+		s += " on " + day(g.ShippedAt, now)
 	}
 	switch {
 	case IsPickup(g.Carrier):
@@ -407,7 +407,7 @@ func oneShipment(g FulfilmentGroup) string {
 	return s
 }
 
-func releasedPhrase(released []FulfilmentGroup, more bool) string {
+func releasedPhrase(released []FulfilmentGroup, more bool, now time.Time) string {
 	var locs []string
 	var units int64
 	for _, g := range released {
@@ -420,7 +420,7 @@ func releasedPhrase(released []FulfilmentGroup, more bool) string {
 	}
 	s := what + " to " + joinAnd(locs)
 	if len(released) == 1 && !released[0].ReleasedAt.IsZero() {
-		s += " on " + day(released[0].ReleasedAt)
+		s += " on " + day(released[0].ReleasedAt, now)
 	}
 	return s + " and not shipped yet"
 }
@@ -451,10 +451,10 @@ func lateBy(f AnswerFacts) string {
 	if err != nil || f.Now.IsZero() || f.Now.UTC().Before(req.AddDate(0, 0, 1)) {
 		return ""
 	}
-	return "past the requested date of " + day(req)
+	return "past the requested date of " + day(req, f.Now)
 }
 
-func backorderPhrase(bos []Backorder) string {
+func backorderPhrase(bos []Backorder, now time.Time) string {
 	var each []string
 	for i, b := range bos {
 		if i == maxListed {
@@ -463,7 +463,7 @@ func backorderPhrase(bos []Backorder) string {
 		}
 		s := count64(b.Quantity, "unit") + " of " + b.SKU + " backordered"
 		if b.ExpectedDate != "" {
-			s += ", expected " + dateWords(b.ExpectedDate)
+			s += ", expected " + dateWords(b.ExpectedDate, now)
 			if b.SupplyPO != "" {
 				s += " (PO " + b.SupplyPO + ")"
 			}
@@ -475,7 +475,7 @@ func backorderPhrase(bos []Backorder) string {
 	return strings.Join(each, "; ")
 }
 
-func holdPhrase(holds []Hold, consequence string) string {
+func holdPhrase(holds []Hold, consequence string, now time.Time) string {
 	var reasons []string
 	since := holds[0].PlacedAt
 	for _, h := range holds {
@@ -486,7 +486,7 @@ func holdPhrase(holds []Hold, consequence string) string {
 	}
 	s := "on " + joinAnd(reasons) + " hold"
 	if !since.IsZero() {
-		s += " since " + day(since)
+		s += " since " + day(since, now)
 	}
 	return s + ": " + consequence + " until it is released"
 }
@@ -517,14 +517,21 @@ func joinAnd(list []string) string {
 	return strings.Join(list[:len(list)-1], ", ") + " and " + list[len(list)-1]
 }
 
-func day(t time.Time) string { return t.Format("Jan 2") }
+// day is a date as a CSR reads it aloud: "Nov 24", with the year when it
+// is not now's year ("Dec 30, 2025" in January), or when now is unknown.
+func day(t, now time.Time) string {
+	if !now.IsZero() && t.Year() == now.UTC().Year() {
+		return t.Format("Jan 2")
+	}
+	return t.Format("Jan 2, 2006")
+}
 
-func dateWords(ymd string) string {
+func dateWords(ymd string, now time.Time) string {
 	t, err := time.Parse("2006-01-02", ymd)
 	if err != nil {
 		return ymd
 	}
-	return day(t)
+	return day(t, now)
 }
 
 func plural(n int, word string) string {
@@ -553,8 +560,8 @@ type OrderHit struct {
 }
 
 // Hint says in a few words what is happening with the order, for a row of
-// search results.
-func (h OrderHit) Hint() string {
+// search results; now is today, for the dates.
+func (h OrderHit) Hint(now time.Time) string {
 	switch {
 	case h.HasHold && h.HoldReason != "":
 		return HoldReasonLabel(h.HoldReason) + " hold"
@@ -564,7 +571,7 @@ func (h OrderHit) Hint() string {
 			s = "Part shipped"
 		}
 		if !h.LastShippedAt.IsZero() {
-			s += " " + day(h.LastShippedAt)
+			s += " " + day(h.LastShippedAt, now)
 		}
 		switch {
 		case IsPickup(h.LastCarrier):

@@ -88,9 +88,21 @@ func TestStatusAnswer(t *testing.T) {
 			Groups: []domain.FulfilmentGroup{{LocationName: "Dallas DC", Status: "shipped", Carrier: "WILL CALL", Service: "Customer pickup", ShippedAt: day(19)}},
 			Totals: domain.LineTotals{Lines: 1, LiveLines: 1, ShippedLines: 1, Units: domain.Buckets{Ordered: 4, Shipped: 4}}},
 			"Shipped from Dallas DC on Nov 19, picked up by the customer."},
+		// Dates of another year than today's carry the year; a CSR reading
+		// "Nov 24" aloud in January would mean the wrong one.
+		{"ShippedLastYear", domain.AnswerFacts{Status: domain.StatusShipped, Groups: []domain.FulfilmentGroup{dal},
+			Totals: domain.LineTotals{Lines: 1, LiveLines: 1, ShippedLines: 1, Units: domain.Buckets{Ordered: 4, Shipped: 4}},
+			Now:    time.Date(2027, 1, 6, 9, 0, 0, 0, time.UTC)},
+			"Shipped from Dallas DC on Nov 24, 2026 via UPS 1Z999AA10123456784."},
+		{"ExpectedNextYear", domain.AnswerFacts{Status: domain.StatusBackordered, Backorders: []domain.Backorder{{SKU: "SKU-1042", Quantity: 4, ExpectedDate: "2027-01-08"}},
+			Totals: domain.LineTotals{Lines: 1, LiveLines: 1, Units: domain.Buckets{Ordered: 4, Backordered: 4}}},
+			"4 units of SKU-1042 backordered, expected Jan 8, 2027."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.f.Now.IsZero() {
+				tt.f.Now = day(30)
+			}
 			if got := domain.StatusAnswer(tt.f); got != tt.want {
 				t.Fatalf("got  %q\nwant %q", got, tt.want)
 			}
@@ -129,5 +141,25 @@ func TestCarrierTextSaysACarrierOnce(t *testing.T) {
 		if got := c.g.CarrierText(); got != c.want {
 			t.Errorf("%q %q: %q, want %q", c.g.Carrier, c.g.Service, got, c.want)
 		}
+	}
+}
+
+func TestOrderHitHint(t *testing.T) {
+	shipped := domain.OrderHit{LastCarrier: "UPS", LastShippedAt: time.Date(2026, 12, 30, 15, 0, 0, 0, time.UTC)}
+	shipped.Status = domain.StatusShipped
+	tests := []struct {
+		name string
+		now  time.Time
+		want string
+	}{
+		{"ThisYear", time.Date(2026, 12, 31, 9, 0, 0, 0, time.UTC), "Shipped Dec 30 via UPS"},
+		{"LastYear", time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC), "Shipped Dec 30, 2026 via UPS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := shipped.Hint(tt.now); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -71,11 +71,12 @@ func (h *API) Orders(c *fiber.Ctx) error {
 		return err
 	}
 	out := apiOrderList{Orders: []apiOrderSummary{}, Total: res.Total, TotalIsCapped: res.AtCap, Limit: limit, Offset: offset}
+	now := h.DB.Now()
 	for _, o := range res.Orders {
 		out.Orders = append(out.Orders, apiOrderSummary{
 			Number: o.Number, CustomerAccount: o.CustomerAccount, CustomerName: o.CustomerName, CustomerPO: o.CustomerPO,
 			ShipName: o.ShipName, Channel: o.Channel, Status: string(o.Status), TotalCents: o.TotalCents,
-			HasHold: o.HasHold, HasBackorder: o.HasBackorder, CreatedAt: apiTime(o.CreatedAt), Hint: o.Hint(),
+			HasHold: o.HasHold, HasBackorder: o.HasBackorder, CreatedAt: apiTime(o.CreatedAt), Hint: o.Hint(now),
 		})
 	}
 	return c.JSON(out)

@@ -27,6 +27,6 @@ func (h *Customers) Show(c *fiber.Ctx) error {
 		return err
 	}
 	return httpx.Render(c, fiber.StatusOK, views.CustomerPage(ch, views.CustomerProps{
-		Customer: p.Customer, Orders: p.Orders, Page: p.Page, Pages: p.Pages, Total: p.Total, Activity: p.Activity,
+		Customer: p.Customer, Orders: p.Orders, Page: p.Page, Pages: p.Pages, Total: p.Total, Activity: p.Activity, Now: h.DB.Now(),
 	}))
 }

@@ -59,7 +59,7 @@ func (h *Orders) List(c *fiber.Ctx) error {
 			return c.Redirect(target, fiber.StatusSeeOther)
 		}
 	}
-	res := views.OrderResultsProps{Filters: f, PerPage: OrdersPerPage}
+	res := views.OrderResultsProps{Filters: f, PerPage: OrdersPerPage, Now: h.DB.Now()}
 	found, err := h.DB.SearchOrders(ctx, orderQuery(f, OrdersPerPage))
 	searched := err == nil
 	switch domain.ErrorCode(err) {

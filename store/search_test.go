@@ -106,12 +106,12 @@ func TestSearchOrders(t *testing.T) {
 	})
 	t.Run("Hint", func(t *testing.T) {
 		r, _ := db.SearchOrders(ctx, store.OrderQuery{Q: s.Shipped})
-		if len(r.Orders) != 1 || r.Orders[0].Hint() != "Shipped Nov 17 via FedEx" {
-			t.Fatalf("hint %q", r.Orders[0].Hint())
+		if len(r.Orders) != 1 || r.Orders[0].Hint(fixtures.StandardBase) != "Shipped Nov 17 via FedEx" {
+			t.Fatalf("hint %q", r.Orders[0].Hint(fixtures.StandardBase))
 		}
 		r, _ = db.SearchOrders(ctx, store.OrderQuery{Q: s.OnHold})
-		if r.Orders[0].Hint() != "Credit hold" {
-			t.Fatalf("hint %q", r.Orders[0].Hint())
+		if r.Orders[0].Hint(fixtures.StandardBase) != "Credit hold" {
+			t.Fatalf("hint %q", r.Orders[0].Hint(fixtures.StandardBase))
 		}
 	})
 }
