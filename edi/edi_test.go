@@ -475,3 +475,58 @@ func TestRejectedInterchangeMayBeResent(t *testing.T) {
 		t.Fatalf("third copy: %v %+v", err, rep.Interchanges[0])
 	}
 }
+
+// TestTA1WhenRequested: an interchange that asks for an acknowledgment
+// (ISA14 = 1) gets a TA1 in the file with its 997, accepted or rejected
+// with the envelope's note code; one that does not ask gets none.
+func TestTA1WhenRequested(t *testing.T) {
+	tests := []struct {
+		name   string
+		edit   func(raw string) string
+		want   string // the TA1's start, "" for none
+		status string // its end: TA104 and TA105
+	}{
+		{"NotRequested", func(raw string) string { return raw }, "", ""},
+		{"Accepted", func(raw string) string { return ackRequested(t, raw) }, "TA1*000000031*", "*A*000"},
+		{"ControlMismatch", func(raw string) string {
+			return strings.Replace(ackRequested(t, raw), "IEA*1*000000031", "IEA*1*000000032", 1)
+		}, "TA1*000000031*", "*R*001"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			raw := string(interchange(t, "BIGBOX", 31, x12.DefaultDelimiters, po850("PO-TA1", []string{"PO1", "1", "1", "EA", "", "", "BP", "BB-100"})))
+			rep, err := w.svc.Receive(context.Background(), edi.Input{Source: "api", Raw: []byte(tc.edit(raw))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ack := rep.Interchanges[0].Ack997
+			i := strings.Index(ack, "TA1*")
+			switch {
+			case tc.want == "" && i >= 0:
+				t.Fatalf("a TA1 nobody asked for:\n%s", ack)
+			case tc.want == "":
+				return
+			case i < 0:
+				t.Fatalf("no TA1:\n%s", ack)
+			}
+			ta1 := ack[i:]
+			ta1 = ta1[:strings.IndexAny(ta1, "~\n")]
+			if !strings.HasPrefix(ta1, tc.want) || !strings.HasSuffix(ta1, tc.status) {
+				t.Errorf("TA1 %q, want %s…%s", ta1, tc.want, tc.status)
+			}
+		})
+	}
+}
+
+// ackRequested sets ISA14 (acknowledgment requested) of an interchange
+// written with the default delimiters.
+func ackRequested(tb testing.TB, raw string) string {
+	tb.Helper()
+	isa := strings.Split(raw[:strings.Index(raw, "~")], "*")
+	if len(isa) != 17 {
+		tb.Fatalf("ISA of %d elements: %s", len(isa), raw[:120])
+	}
+	isa[14] = "1"
+	return strings.Join(isa, "*") + raw[strings.Index(raw, "~"):]
+}

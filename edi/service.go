@@ -539,7 +539,7 @@ func (s *Service) send997(ctx context.Context, p store.TradingPartner, ic *x12.I
 	}
 	var extra [][]string
 	if ic.AckRequested {
-		extra = append(extra, x12.TA1(ic, time.Now()))
+		extra = append(extra, x12.TA1(ic))
 	}
 	if len(sets) == 0 && len(extra) == 0 {
 		return "", "", nil

@@ -55,7 +55,7 @@ func Ack997(g *Group) OutSet {
 
 // TA1 acknowledges an interchange envelope: accepted, or rejected with
 // the first note code of its errors.
-func TA1(ic *Interchange, now time.Time) []string {
+func TA1(ic *Interchange) []string {
 	status, note := "A", "000"
 	for _, e := range ic.Errors {
 		if !e.Warning && len(e.Code) == 3 {

@@ -416,3 +416,28 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestTA1 checks the interchange acknowledgment: the original control
+// number, date and time, and A with 000, or R with the note code of the
+// first envelope error.
+func TestTA1(t *testing.T) {
+	base := po850('*', '>', "~", "\n")
+	tests := []struct {
+		name string
+		data string
+		want []string
+	}{
+		{"Accepted", base, []string{"TA1", "000000101", "260115", "0830", "A", "000"}},
+		{"ControlMismatch", strings.Replace(base, "IEA*1*000000101", "IEA*1*000000102", 1), []string{"TA1", "000000101", "260115", "0830", "R", "001"}},
+		{"GroupCountWrong", strings.Replace(base, "IEA*1*", "IEA*2*", 1), []string{"TA1", "000000101", "260115", "0830", "R", "021"}},
+		{"TrailerMissing", strings.Replace(base, "IEA*1*000000101~\n", "", 1), []string{"TA1", "000000101", "260115", "0830", "R", "023"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ic := ReadAll([]byte(tc.data)).Interchanges[0]
+			if got := TA1(ic); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
