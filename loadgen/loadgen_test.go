@@ -103,3 +103,17 @@ func TestMisspell(t *testing.T) {
 		})
 	}
 }
+
+func TestTyping(t *testing.T) {
+	for name, want := range map[string]string{
+		"Louisville branch":                  "Louisville b",
+		"Sterling Plumbing & Heating - Main": "Sterling P",
+		"Émile Ösby":                         "Émile Ö",
+		"Dock":                               "",
+		"  Twin   Rivers  ":                  "Twin R",
+	} {
+		if got := loadgen.Typing(name); got != want {
+			t.Errorf("Typing(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

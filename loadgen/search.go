@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/oms/oms/store"
 	"github.com/oms/oms/wire"
@@ -21,7 +22,7 @@ import (
 // SearchKinds are the kinds of Search, in the order it reports them: the
 // search box with each kind of key, then the order page.
 var SearchKinds = []string{"number", "po", "tracking", "sku", "account", "customer_word", "customer_full_name",
-	"customer_typo", "ship_to_name", "email", "phone", "order_page"}
+	"customer_typo", "ship_to_name", "ship_to_typing", "email", "phone", "order_page"}
 
 // SearchKeys are real keys of sampled orders, by kind, each with the
 // account whose orders the search must show (for the kinds that name a
@@ -237,6 +238,9 @@ func sampleKeys(ctx context.Context, api apiClient, n int, seed uint64) (SearchK
 		if f := strings.Fields(o.ShipTo.Name); len(f) > 0 {
 			add("ship_to_name", strings.Join(f[:min(2, len(f))], " "), "")
 		}
+		if typing := Typing(o.ShipTo.Name); typing != "" {
+			add("ship_to_typing", typing, "")
+		}
 		add("email", c.Email, acct)
 		add("phone", digitsOnly(c.Phone), acct)
 	}
@@ -260,6 +264,19 @@ func digitsOnly(s string) string {
 		}
 		return -1
 	}, s)
+}
+
+// Typing returns the text of a CSR caught typing a ship-to name: its first
+// word and the first letter of the second ("Louisville b"), the slowest
+// prefix to match, since one letter starts many words. A name of one
+// word gives "".
+func Typing(name string) string {
+	f := strings.Fields(name)
+	if len(f) < 2 {
+		return ""
+	}
+	r, _ := utf8.DecodeRuneInString(f[1])
+	return f[0] + " " + string(r)
 }
 
 // Misspell returns name with one letter left out of its longest word (of

@@ -603,26 +603,55 @@ const maxPrefixWords = 24
 // ftsQuery, except that a last word still being typed is replaced by the
 // whole words of ship-to names it starts (migration 0090), so that FTS5
 // reads only the newest matches instead of merging every such word's
-// doclist first. It returns "" when no ship-to name can match: no name has
-// a word that the prefix starts.
+// doclist first. It returns "" when no ship-to name can match.
+//
+// The words come from the names in the dictionary that match the whole
+// text: "Louisville b" matches "… - Louisville branch", so b stands for
+// "branch" alone, not for every word of every name that starts with b
+// (an OR of fourteen large doclists cost 6 to 9 ms). When too many names
+// match to read (a word or two typed), or one has a letter that is not
+// ASCII (the tokenizer folds "É" to "e"; lower-casing here does not), the
+// words come from the whole vocabulary instead.
 func shipToQuery(ctx context.Context, q querier, text string) (string, error) {
 	words, prefix := ftsWords(text)
 	if len(words) == 0 {
 		return "", nil
 	}
 	last := words[len(words)-1]
-	// The vocabulary holds words as the tokenizer folds them; only ASCII
-	// is folded here the same way (lower case).
-	if !prefix || strings.ContainsFunc(last, func(r rune) bool { return r >= utf8.RuneSelf }) {
+	if !prefix || !isASCII(last) {
 		return ftsQuery(text), nil
 	}
 	folded := strings.ToLower(last)
-	terms, err := queryColumn[string](ctx, q, `SELECT term FROM ship_name_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?`,
-		folded, folded+"\U0010FFFF", maxPrefixWords+1)
+	names, err := queryColumn[string](ctx, q, `SELECT n.name FROM ship_names_fts f JOIN ship_names n ON n.id = f.rowid
+		WHERE ship_names_fts MATCH ? LIMIT ?`, ftsQuery(text), maxNamesRead+1)
 	if err != nil {
-		return "", fmt.Errorf("ship-to name words: %w", err)
+		return "", fmt.Errorf("ship-to names: %w", err)
+	}
+	var terms []string
+	if len(names) <= maxNamesRead && !slices.ContainsFunc(names, func(n string) bool { return !isASCII(n) }) {
+		for _, n := range names {
+			for _, w := range strings.FieldsFunc(strings.ToLower(n), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+				if strings.HasPrefix(w, folded) && !slices.Contains(terms, w) {
+					terms = append(terms, w)
+				}
+			}
+		}
+	} else {
+		terms, err = queryColumn[string](ctx, q, `SELECT term FROM ship_name_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?`,
+			folded, folded+"\U0010FFFF", maxPrefixWords+1)
+		if err != nil {
+			return "", fmt.Errorf("ship-to name words: %w", err)
+		}
 	}
 	return prefixExpanded(words[:len(words)-1], terms, ftsQuery(text)), nil
+}
+
+// maxNamesRead bounds how many matching ship-to names shipToQuery reads
+// for the words a prefix stands for.
+const maxNamesRead = 200
+
+func isASCII(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf })
 }
 
 // prefixExpanded is the FTS5 query that every one of whole appears and one
