@@ -473,8 +473,8 @@ func (db *DB) matchSources(ctx context.Context, tx *sql.Tx, text, filter string,
 }
 
 // perSource shares searchCap among n sources of one key (customers), at
-// least 50 each so that the first page, newest first,
-// is the same as with no share.
+// least 50 each so that the first page, newest first, is the same as
+// with no share.
 func perSource(n int) int {
 	return max(50, (searchCap+n-1)/max(1, n))
 }
