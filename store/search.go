@@ -584,11 +584,17 @@ func ftsQuery(text string) string {
 // whether the last is a prefix (text does not end after it). It returns
 // no words when text has no word with a letter, or more than eight words.
 func ftsWords(text string) ([]string, bool) {
-	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	words := splitWords(text)
 	if len(words) > 8 || !slices.ContainsFunc(words, func(w string) bool { return strings.ContainsFunc(w, unicode.IsLetter) }) {
 		return nil, false
 	}
 	return words, !endsWord(text)
+}
+
+// splitWords splits s into its runs of letters and digits, the words the
+// full-text tokenizer sees.
+func splitWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // ftsQuote quotes a word for FTS5, so that its syntax is taken literally.
@@ -617,20 +623,20 @@ func shipToQuery(ctx context.Context, q querier, text string) (string, error) {
 	if len(words) == 0 {
 		return "", nil
 	}
-	last := words[len(words)-1]
+	last, asPrefix := words[len(words)-1], ftsQuery(text)
 	if !prefix || !isASCII(last) {
-		return ftsQuery(text), nil
+		return asPrefix, nil
 	}
 	folded := strings.ToLower(last)
 	names, err := queryColumn[string](ctx, q, `SELECT n.name FROM ship_names_fts f JOIN ship_names n ON n.id = f.rowid
-		WHERE ship_names_fts MATCH ? LIMIT ?`, ftsQuery(text), maxNamesRead+1)
+		WHERE ship_names_fts MATCH ? LIMIT ?`, asPrefix, maxNamesRead+1)
 	if err != nil {
 		return "", fmt.Errorf("ship-to names: %w", err)
 	}
 	var terms []string
 	if len(names) <= maxNamesRead && !slices.ContainsFunc(names, func(n string) bool { return !isASCII(n) }) {
 		for _, n := range names {
-			for _, w := range strings.FieldsFunc(strings.ToLower(n), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			for _, w := range splitWords(strings.ToLower(n)) {
 				if strings.HasPrefix(w, folded) && !slices.Contains(terms, w) {
 					terms = append(terms, w)
 				}
@@ -643,7 +649,7 @@ func shipToQuery(ctx context.Context, q querier, text string) (string, error) {
 			return "", fmt.Errorf("ship-to name words: %w", err)
 		}
 	}
-	return prefixExpanded(words[:len(words)-1], terms, ftsQuery(text)), nil
+	return prefixExpanded(words[:len(words)-1], terms, asPrefix), nil
 }
 
 // maxNamesRead bounds how many matching ship-to names shipToQuery reads
